@@ -1,0 +1,339 @@
+package dev.skyloader.domain;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One artifact on its way to disk: what is expected of it, how far it got, and the state it is in.
+ *
+ * <p>Every state change goes through {@link #moveTo(DownloadState, Instant)}, which checks it against
+ * {@link DownloadState#canMoveTo(DownloadState)}. The byte count only moves forward, except through
+ * {@link #restartFromZero(String, Instant)}, which also forgets the remote validator so that two versions of an
+ * object are never spliced. Not thread-safe: one download is driven by one thread.
+ */
+public final class Download {
+    private final DownloadId id;
+    private final Sha256 expectedSha256;
+    private final OptionalLong expectedSize;
+    private final CipherName cipher;
+    private final String outputPath;
+    private final String partPath;
+    private final Instant createdAt;
+
+    private String url;
+    private DownloadState state;
+    private long bytesDownloaded;
+    private int attempts;
+    private int restarts;
+    private Instant nextAttemptAt;
+    private String lastError;
+    private String validator;
+    private Instant updatedAt;
+
+    private Download(Builder b) {
+        this.id = requireNonNull(b.id, "id is null");
+        this.url = requireNonNull(b.url, "url is null");
+        this.expectedSha256 = requireNonNull(b.expectedSha256, "expectedSha256 is null");
+        this.expectedSize = requireNonNull(b.expectedSize, "expectedSize is null");
+        this.cipher = requireNonNull(b.cipher, "cipher is null");
+        this.outputPath = requireNonNull(b.outputPath, "outputPath is null");
+        this.partPath = requireNonNull(b.partPath, "partPath is null");
+        this.createdAt = requireNonNull(b.createdAt, "createdAt is null");
+        this.state = requireNonNull(b.state, "state is null");
+        this.bytesDownloaded = b.bytesDownloaded;
+        this.attempts = b.attempts;
+        this.restarts = b.restarts;
+        this.nextAttemptAt = b.nextAttemptAt;
+        this.lastError = b.lastError;
+        this.validator = b.validator;
+        this.updatedAt = b.updatedAt == null ? b.createdAt : b.updatedAt;
+        if (expectedSize.isPresent() && expectedSize.getAsLong() < 0) {
+            throw new IllegalArgumentException("expected size must not be negative, got " + expectedSize.getAsLong());
+        }
+        if (bytesDownloaded < 0 || attempts < 0 || restarts < 0) {
+            throw new IllegalArgumentException("bytes_downloaded, attempts and restarts must not be negative");
+        }
+        if (expectedSize.isPresent() && bytesDownloaded > expectedSize.getAsLong()) {
+            throw new IllegalArgumentException("bytes_downloaded " + bytesDownloaded
+                    + " exceeds the expected size " + expectedSize.getAsLong());
+        }
+    }
+
+    /** A new download in {@link DownloadState#PENDING}. */
+    public static Download create(DownloadId id, SourceUrl url, Sha256 expectedSha256, OptionalLong expectedSize,
+                                  CipherName cipher, String outputPath, String partPath, Instant now) {
+        return builder().id(id).url(url.redacted()).expectedSha256(expectedSha256).expectedSize(expectedSize)
+                .cipher(cipher).outputPath(outputPath).partPath(partPath).createdAt(now)
+                .state(DownloadState.PENDING).build();
+    }
+
+    /** For a store that reads a download back: every field as it was saved. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- state changes ----
+
+    /** Moves to {@code next}, or throws {@link IllegalTransitionException} if the table does not allow it. */
+    public void moveTo(DownloadState next, Instant now) {
+        requireNonNull(next, "next is null");
+        if (!state.canMoveTo(next)) {
+            throw new IllegalTransitionException(state, next);
+        }
+        state = next;
+        if (next != DownloadState.PAUSED) {
+            nextAttemptAt = null;
+        }
+        touch(now);
+    }
+
+    /** A state found on disk that a running process passes through means that process died: resume from PAUSED. */
+    public void recoverFromInterruption(Instant now) {
+        if (state.isInFlight()) {
+            moveTo(DownloadState.PAUSED, now);
+            lastError = "interrupted (the previous run stopped before finishing)";
+        }
+    }
+
+    /** The operator asked again for an artifact that had failed: start a fresh round of attempts and restarts. */
+    public void retryAfterFailure(Instant now) {
+        moveTo(DownloadState.PENDING, now);
+        attempts = 0;
+        restarts = 0;
+    }
+
+    /** The bytes up to {@code bytesDownloaded} are durably in the part file. */
+    public void recordProgress(long newBytesDownloaded, Instant now) {
+        requireState(DownloadState.DOWNLOADING, "record progress");
+        if (newBytesDownloaded < bytesDownloaded) {
+            throw new IllegalArgumentException("progress must not go back: " + bytesDownloaded + " -> "
+                    + newBytesDownloaded + " (use restartFromZero)");
+        }
+        if (expectedSize.isPresent() && newBytesDownloaded > expectedSize.getAsLong()) {
+            throw new IllegalArgumentException("progress " + newBytesDownloaded + " exceeds the expected size "
+                    + expectedSize.getAsLong());
+        }
+        if (newBytesDownloaded > bytesDownloaded) {
+            // An attempt that moves bytes resets the backoff schedule.
+            attempts = 0;
+        }
+        bytesDownloaded = newBytesDownloaded;
+        touch(now);
+    }
+
+    /**
+     * The part file no longer holds what the state claimed (it is shorter, or the remote object changed): continue
+     * from what is really there. Only ever moves back.
+     */
+    public void truncateTo(long bytes, Instant now) {
+        if (bytes < 0 || bytes > bytesDownloaded) {
+            throw new IllegalArgumentException("can only truncate to 0.." + bytesDownloaded + ", got " + bytes);
+        }
+        bytesDownloaded = bytes;
+        if (bytes == 0) {
+            validator = null;
+        }
+        touch(now);
+    }
+
+    /** Forget every byte and the remote validator: the next request starts at byte 0 of whatever is there now. */
+    public void restartFromZero(String reason, Instant now) {
+        bytesDownloaded = 0;
+        validator = null;
+        lastError = reason;
+        touch(now);
+    }
+
+    /** The remote's version tag (ETag or Last-Modified) that the bytes so far belong to. */
+    public void recordValidator(String newValidator, Instant now) {
+        this.validator = newValidator;
+        touch(now);
+    }
+
+    /** A transient failure: one more consecutive failed attempt, and a wait until {@code retryAt}. */
+    public void attemptFailed(String error, Instant retryAt, Instant now) {
+        requireNonNull(error, "error is null");
+        moveTo(DownloadState.PAUSED, now);
+        attempts++;
+        lastError = error;
+        nextAttemptAt = retryAt;
+    }
+
+    /** The wait is over (or cut short): start the next attempt. */
+    public void startAttempt(Instant now) {
+        if (state != DownloadState.DOWNLOADING) {
+            moveTo(DownloadState.DOWNLOADING, now);
+        }
+    }
+
+    /**
+     * The SHA-256 of the part file did not match. Starts over from byte 0 while restarts remain, otherwise fails.
+     *
+     * @return true when the download goes on from byte 0, false when it failed for good
+     */
+    public boolean verificationFailed(Sha256 actual, int maxRestarts, Instant now) {
+        requireState(DownloadState.VERIFYING, "fail verification");
+        String message = "SHA-256 mismatch: expected " + expectedSha256 + ", got " + actual;
+        if (restarts >= maxRestarts) {
+            fail(message + " (gave up after " + restarts + " restart" + (restarts == 1 ? "" : "s") + ")", now);
+            return false;
+        }
+        restarts++;
+        moveTo(DownloadState.DOWNLOADING, now);
+        restartFromZero(message + "; restart " + restarts + " of " + maxRestarts + " from byte 0", now);
+        return true;
+    }
+
+    public void fail(String reason, Instant now) {
+        requireNonNull(reason, "reason is null");
+        moveTo(DownloadState.FAILED, now);
+        lastError = reason;
+    }
+
+    public void complete(Instant now) {
+        moveTo(DownloadState.COMPLETE, now);
+        lastError = null;
+    }
+
+    /** The same artifact may be fetched from a fresh URL (a presigned URL expires): keep the bytes, note the URL. */
+    public void changeUrl(SourceUrl newUrl, Instant now) {
+        this.url = newUrl.redacted();
+        touch(now);
+    }
+
+    private void requireState(DownloadState wanted, String action) {
+        if (state != wanted) {
+            throw new IllegalStateException("cannot " + action + " in state " + state.wireName());
+        }
+    }
+
+    private void touch(Instant now) {
+        updatedAt = requireNonNull(now, "now is null");
+    }
+
+    // ---- reading ----
+
+    public DownloadId id() {
+        return id;
+    }
+
+    /** The URL without secrets (see {@link SourceUrl#redacted()}). */
+    public String url() {
+        return url;
+    }
+
+    public Sha256 expectedSha256() {
+        return expectedSha256;
+    }
+
+    public OptionalLong expectedSize() {
+        return expectedSize;
+    }
+
+    public CipherName cipher() {
+        return cipher;
+    }
+
+    public String outputPath() {
+        return outputPath;
+    }
+
+    public String partPath() {
+        return partPath;
+    }
+
+    public DownloadState state() {
+        return state;
+    }
+
+    public long bytesDownloaded() {
+        return bytesDownloaded;
+    }
+
+    /** Consecutive attempts that failed without moving a byte. */
+    public int attempts() {
+        return attempts;
+    }
+
+    /** Restarts from byte 0 after a SHA-256 mismatch. */
+    public int restarts() {
+        return restarts;
+    }
+
+    public Optional<Instant> nextAttemptAt() {
+        return Optional.ofNullable(nextAttemptAt);
+    }
+
+    public Optional<String> lastError() {
+        return Optional.ofNullable(lastError);
+    }
+
+    public Optional<String> validator() {
+        return Optional.ofNullable(validator);
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public Instant updatedAt() {
+        return updatedAt;
+    }
+
+    public boolean hasAllBytes() {
+        return expectedSize.isPresent() && bytesDownloaded == expectedSize.getAsLong();
+    }
+
+    @Override
+    public String toString() {
+        return "Download[" + id + " " + state.wireName() + " " + bytesDownloaded + "/"
+                + (expectedSize.isPresent() ? Long.toString(expectedSize.getAsLong()) : "?") + " " + url + "]";
+    }
+
+    /** Builds a download from stored fields; the constructor checks them. */
+    public static final class Builder {
+        private DownloadId id;
+        private String url;
+        private Sha256 expectedSha256;
+        private OptionalLong expectedSize = OptionalLong.empty();
+        private CipherName cipher = CipherName.NONE;
+        private String outputPath;
+        private String partPath;
+        private Instant createdAt;
+        private Instant updatedAt;
+        private DownloadState state = DownloadState.PENDING;
+        private long bytesDownloaded;
+        private int attempts;
+        private int restarts;
+        private Instant nextAttemptAt;
+        private String lastError;
+        private String validator;
+
+        private Builder() {
+        }
+
+        public Builder id(DownloadId value) { this.id = value; return this; }
+        public Builder url(String value) { this.url = value == null ? null : new SourceUrl(value).redacted(); return this; }
+        public Builder expectedSha256(Sha256 value) { this.expectedSha256 = value; return this; }
+        public Builder expectedSize(OptionalLong value) { this.expectedSize = Objects.requireNonNull(value); return this; }
+        public Builder cipher(CipherName value) { this.cipher = value; return this; }
+        public Builder outputPath(String value) { this.outputPath = value; return this; }
+        public Builder partPath(String value) { this.partPath = value; return this; }
+        public Builder createdAt(Instant value) { this.createdAt = value; return this; }
+        public Builder updatedAt(Instant value) { this.updatedAt = value; return this; }
+        public Builder state(DownloadState value) { this.state = value; return this; }
+        public Builder bytesDownloaded(long value) { this.bytesDownloaded = value; return this; }
+        public Builder attempts(int value) { this.attempts = value; return this; }
+        public Builder restarts(int value) { this.restarts = value; return this; }
+        public Builder nextAttemptAt(Instant value) { this.nextAttemptAt = value; return this; }
+        public Builder lastError(String value) { this.lastError = value; return this; }
+        public Builder validator(String value) { this.validator = value; return this; }
+
+        public Download build() {
+            return new Download(this);
+        }
+    }
+}
