@@ -1,0 +1,85 @@
+package dev.skyloader.application.port.in;
+
+import dev.skyloader.application.port.out.DownloadListener;
+import dev.skyloader.domain.AesKey;
+import dev.skyloader.domain.BackoffPolicy;
+import dev.skyloader.domain.CipherName;
+import dev.skyloader.domain.Sha256;
+import dev.skyloader.domain.SourceUrl;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What to download and how hard to try.
+ *
+ * @param url          where the served bytes are (may carry a presigned signature)
+ * @param sha256       SHA-256 of the bytes served (the ciphertext when encrypted)
+ * @param expectedSize size in bytes of what is served, when known
+ * @param cipher       how the served bytes are encrypted
+ * @param key          the AES-256 key; present exactly when {@code cipher} needs one
+ * @param outputPath   absolute path where the (decrypted) artifact goes
+ * @param backoff      waits between failed attempts
+ * @param maxAttempts  failed attempts after which this run gives up for now (the state is kept); empty: never
+ * @param maxRestarts  restarts from byte 0 after a SHA-256 mismatch before failing for good
+ * @param listener     progress and notices
+ */
+public record DownloadCommand(SourceUrl url, Sha256 sha256, OptionalLong expectedSize, CipherName cipher,
+                              Optional<AesKey> key, String outputPath, BackoffPolicy backoff,
+                              OptionalInt maxAttempts, int maxRestarts, DownloadListener listener) {
+    public DownloadCommand {
+        requireNonNull(url, "url is null");
+        requireNonNull(sha256, "sha256 is null");
+        requireNonNull(expectedSize, "expectedSize is null");
+        requireNonNull(cipher, "cipher is null");
+        requireNonNull(key, "key is null");
+        requireNonNull(outputPath, "outputPath is null");
+        requireNonNull(backoff, "backoff is null");
+        requireNonNull(maxAttempts, "maxAttempts is null");
+        requireNonNull(listener, "listener is null");
+        if (expectedSize.isPresent() && expectedSize.getAsLong() < 0) {
+            throw new IllegalArgumentException("size must not be negative, got " + expectedSize.getAsLong());
+        }
+        if (cipher.needsKey() && key.isEmpty()) {
+            throw new IllegalArgumentException("cipher " + cipher + " needs a key (--key-file or --key-env)");
+        }
+        if (!cipher.needsKey() && key.isPresent()) {
+            throw new IllegalArgumentException("a key was given but the cipher is none (missing --cipher?)");
+        }
+        if (expectedSize.isPresent() && expectedSize.getAsLong() < cipher.headerBytes() + cipher.trailerBytes()) {
+            throw new IllegalArgumentException("size " + expectedSize.getAsLong() + " is too small for " + cipher);
+        }
+        if (outputPath.isBlank()) {
+            throw new IllegalArgumentException("output path is empty");
+        }
+        if (maxAttempts.isPresent() && maxAttempts.getAsInt() < 1) {
+            throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts.getAsInt());
+        }
+        if (maxRestarts < 0) {
+            throw new IllegalArgumentException("max restarts must not be negative, got " + maxRestarts);
+        }
+    }
+
+    /** A command with the default schedule, unlimited attempts and 2 restarts. */
+    public static DownloadCommand of(SourceUrl url, Sha256 sha256, OptionalLong expectedSize, CipherName cipher,
+                                     Optional<AesKey> key, String outputPath) {
+        return new DownloadCommand(url, sha256, expectedSize, cipher, key, outputPath, BackoffPolicy.DEFAULT,
+                OptionalInt.empty(), 2, DownloadListener.NONE);
+    }
+
+    public DownloadCommand withRetries(BackoffPolicy newBackoff, OptionalInt newMaxAttempts, int newMaxRestarts) {
+        return new DownloadCommand(url, sha256, expectedSize, cipher, key, outputPath, newBackoff, newMaxAttempts,
+                newMaxRestarts, listener);
+    }
+
+    public DownloadCommand withListener(DownloadListener newListener) {
+        return new DownloadCommand(url, sha256, expectedSize, cipher, key, outputPath, backoff, maxAttempts,
+                maxRestarts, newListener);
+    }
+
+    @Override
+    public String toString() {
+        return "DownloadCommand[" + url + " sha256=" + sha256 + " cipher=" + cipher + " -> " + outputPath + "]";
+    }
+}

@@ -1,0 +1,23 @@
+package dev.skyloader.application.port.out;
+
+import dev.skyloader.domain.SourceUrl;
+import java.util.Optional;
+
+/**
+ * Where artifact bytes come from: an HTTP(S) server, an S3 bucket.
+ *
+ * <p>{@link #open} asks for the object from byte {@code offset} to its end. The answer says which byte it really
+ * starts at: {@code offset} when the source resumed, or {@code 0} when it sends the whole object again (the server
+ * ignored the range, or the object no longer matches {@code validator}). A source never answers with any other start.
+ * A source rejects an answer whose stated range is not the one asked for before handing out a single byte.
+ */
+public interface ArtifactSource {
+    /**
+     * @param url       the object; its query string may hold a signature, which must never reach a message
+     * @param offset    the first byte wanted, {@code >= 0}
+     * @param validator the remote version (ETag or Last-Modified) the bytes before {@code offset} belong to, if known:
+     *                  a source that can tell the object changed answers from byte 0 instead of splicing versions
+     * @throws SourceException classified as transient, permanent, or "changed"
+     */
+    RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException;
+}

@@ -1,0 +1,57 @@
+package dev.skyloader.application.port.out;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * The local files of a download: the part file that receives the bytes served, and the output put in place at the
+ * end. Paths are absolute path strings chosen by the caller.
+ */
+public interface FileStore {
+    /** Opens (creating it when missing) the part file at {@code path}. */
+    PartFile openPart(String path) throws IOException;
+
+    /**
+     * A new temporary file in the folder of {@code finalPath}. Nothing appears at {@code finalPath} before
+     * {@link StagedFile#commit()}; closing a staged file that was not committed deletes it.
+     */
+    StagedFile stage(String finalPath) throws IOException;
+
+    /** Atomically renames {@code from} to {@code to} (same folder or file system), replacing {@code to}, durably. */
+    void moveIntoPlace(String from, String to) throws IOException;
+
+    boolean exists(String path);
+
+    /** Deletes the file if present. */
+    void delete(String path) throws IOException;
+
+    /** The file being downloaded into. Writes append at the end. */
+    interface PartFile extends Closeable {
+        long size() throws IOException;
+
+        /** Cuts the file to {@code size} bytes (no-op when it is not longer). */
+        void truncate(long size) throws IOException;
+
+        void append(byte[] bytes, int offset, int length) throws IOException;
+
+        /** Returns once every byte appended so far is on stable storage (fsync). */
+        void sync() throws IOException;
+
+        /** Reads the file from its first byte; independent of appends. */
+        InputStream openReader() throws IOException;
+    }
+
+    /** A temporary file that becomes the output only when committed. */
+    interface StagedFile extends Closeable {
+        OutputStream output();
+
+        /** Flushes, fsyncs and renames into place atomically. */
+        void commit() throws IOException;
+
+        /** Deletes the temporary file unless it was committed. */
+        @Override
+        void close() throws IOException;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.skyloader.application.service;
+
+import java.time.Duration;
+import java.util.List;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * How the transfer loop behaves, independent of any one download.
+ *
+ * @param checkpointBytes    the part file is fsynced and the state saved at least every this many bytes: the most a
+ *                           {@code kill -9} or a power loss can cost in bytes fetched again
+ * @param checkpointInterval ... and at least this often while bytes flow (keeps {@code status} fresh on slow links)
+ * @param bufferSize         bytes read from the source per call
+ * @param reconnectDelays    the quick tier: after a failure that moved no byte, wait these in turn before each
+ *                           reconnect; when they run out the attempt has failed and the long schedule applies.
+ *                           A connection that delivered bytes before it dropped is resumed at once.
+ */
+public record TransferSettings(long checkpointBytes, Duration checkpointInterval, int bufferSize,
+                               List<Duration> reconnectDelays) {
+    public static final TransferSettings DEFAULT = new TransferSettings(4L << 20, Duration.ofSeconds(5), 256 << 10,
+            List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
+                    Duration.ofSeconds(15)));
+
+    public TransferSettings {
+        requireNonNull(checkpointInterval, "checkpointInterval is null");
+        reconnectDelays = List.copyOf(requireNonNull(reconnectDelays, "reconnectDelays is null"));
+        if (checkpointBytes < 1 || bufferSize < 1) {
+            throw new IllegalArgumentException("checkpointBytes and bufferSize must be positive");
+        }
+    }
+
+    public TransferSettings withReconnectDelays(List<Duration> delays) {
+        return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, delays);
+    }
+
+    public TransferSettings withCheckpointBytes(long bytes) {
+        return new TransferSettings(bytes, checkpointInterval, bufferSize, reconnectDelays);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.skyloader.application.fakes;
+
+import dev.skyloader.application.port.out.FileStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Files as byte arrays. Tracks what was synced, so tests can tell durable bytes from cached ones. */
+public final class InMemoryFileStore implements FileStore {
+    private final Map<String, ByteArrayOutputStream> files = new HashMap<>();
+    private int staged;
+
+    @Override
+    public synchronized PartFile openPart(String path) {
+        files.computeIfAbsent(path, p -> new ByteArrayOutputStream());
+        return new PartFile() {
+            @Override
+            public long size() {
+                return content(path).length;
+            }
+
+            @Override
+            public void truncate(long size) {
+                synchronized (InMemoryFileStore.this) {
+                    byte[] bytes = content(path);
+                    if (size < bytes.length) {
+                        put(path, Arrays.copyOf(bytes, (int) size));
+                    }
+                }
+            }
+
+            @Override
+            public void append(byte[] bytes, int offset, int length) throws IOException {
+                synchronized (InMemoryFileStore.this) {
+                    ByteArrayOutputStream file = files.get(path);
+                    if (file == null) {
+                        throw new IOException("part file was deleted: " + path);
+                    }
+                    file.write(bytes, offset, length);
+                }
+            }
+
+            @Override
+            public void sync() {
+            }
+
+            @Override
+            public InputStream openReader() {
+                return new ByteArrayInputStream(content(path));
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Override
+    public synchronized StagedFile stage(String finalPath) {
+        String temp = finalPath + ".staged-" + (++staged);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        files.put(temp, out);
+        return new StagedFile() {
+            private boolean committed;
+
+            @Override
+            public OutputStream output() {
+                return out;
+            }
+
+            @Override
+            public void commit() {
+                synchronized (InMemoryFileStore.this) {
+                    files.put(finalPath, files.remove(temp));
+                    committed = true;
+                }
+            }
+
+            @Override
+            public void close() {
+                if (!committed) {
+                    synchronized (InMemoryFileStore.this) {
+                        files.remove(temp);
+                    }
+                }
+            }
+        };
+    }
+
+    @Override
+    public synchronized void moveIntoPlace(String from, String to) throws IOException {
+        ByteArrayOutputStream file = files.remove(from);
+        if (file == null) {
+            throw new IOException("no such file: " + from);
+        }
+        files.put(to, file);
+    }
+
+    @Override
+    public synchronized boolean exists(String path) {
+        return files.containsKey(path);
+    }
+
+    @Override
+    public synchronized void delete(String path) {
+        files.remove(path);
+    }
+
+    public synchronized byte[] content(String path) {
+        ByteArrayOutputStream file = files.get(path);
+        return file == null ? null : file.toByteArray();
+    }
+
+    public synchronized void put(String path, byte[] bytes) {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.writeBytes(bytes);
+        files.put(path, file);
+    }
+
+    /** Every path that exists, for checks that nothing was left behind. */
+    public synchronized java.util.Set<String> paths() {
+        return java.util.Set.copyOf(files.keySet());
+    }
+}

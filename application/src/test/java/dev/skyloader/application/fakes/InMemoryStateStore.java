@@ -1,0 +1,52 @@
+package dev.skyloader.application.fakes;
+
+import dev.skyloader.application.port.out.StateStore;
+import dev.skyloader.domain.Download;
+import dev.skyloader.domain.DownloadId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Keeps copies, as a real store would: later changes to a saved download do not leak in. */
+public final class InMemoryStateStore implements StateStore {
+    private final Map<DownloadId, Download> documents = new LinkedHashMap<>();
+    private final List<Download> history = new ArrayList<>();
+
+    @Override
+    public synchronized Optional<Download> load(DownloadId id) {
+        return Optional.ofNullable(documents.get(id)).map(InMemoryStateStore::copy);
+    }
+
+    @Override
+    public synchronized void save(Download download) {
+        Download copy = copy(download);
+        documents.put(download.id(), copy);
+        history.add(copy);
+    }
+
+    @Override
+    public synchronized List<Download> list() {
+        return documents.values().stream().map(InMemoryStateStore::copy).toList();
+    }
+
+    @Override
+    public synchronized void delete(DownloadId id) {
+        documents.remove(id);
+    }
+
+    /** Every document saved, in order. */
+    public synchronized List<Download> history() {
+        return List.copyOf(history);
+    }
+
+    public static Download copy(Download d) {
+        return Download.builder().id(d.id()).url(d.url()).expectedSha256(d.expectedSha256())
+                .expectedSize(d.expectedSize()).cipher(d.cipher()).outputPath(d.outputPath()).partPath(d.partPath())
+                .createdAt(d.createdAt()).updatedAt(d.updatedAt()).state(d.state())
+                .bytesDownloaded(d.bytesDownloaded()).attempts(d.attempts()).restarts(d.restarts())
+                .nextAttemptAt(d.nextAttemptAt().orElse(null)).lastError(d.lastError().orElse(null))
+                .validator(d.validator().orElse(null)).build();
+    }
+}

@@ -1,0 +1,355 @@
+package dev.skyloader.application.service;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.skyloader.application.fakes.FakeClock;
+import dev.skyloader.application.fakes.InMemoryFileStore;
+import dev.skyloader.application.fakes.InMemoryStateStore;
+import dev.skyloader.application.fakes.RecordingSleeper;
+import dev.skyloader.application.fakes.ScriptedSource;
+import dev.skyloader.application.fakes.ScriptedSource.Corrupt;
+import dev.skyloader.application.fakes.ScriptedSource.DropAt;
+import dev.skyloader.application.fakes.ScriptedSource.Fail;
+import dev.skyloader.application.fakes.ScriptedSource.IgnoreRange;
+import dev.skyloader.application.fakes.ScriptedSource.Request;
+import dev.skyloader.application.fakes.Sha256Digest;
+import dev.skyloader.application.fakes.XorCipher;
+import dev.skyloader.application.port.in.DownloadCommand;
+import dev.skyloader.application.port.in.DownloadResult;
+import dev.skyloader.application.port.in.DownloadResult.Outcome;
+import dev.skyloader.application.port.out.DownloadListener;
+import dev.skyloader.application.port.out.SourceException;
+import dev.skyloader.domain.AesKey;
+import dev.skyloader.domain.BackoffPolicy;
+import dev.skyloader.domain.CipherName;
+import dev.skyloader.domain.Download;
+import dev.skyloader.domain.DownloadId;
+import dev.skyloader.domain.DownloadState;
+import dev.skyloader.domain.Sha256;
+import dev.skyloader.domain.SourceUrl;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class DownloadServiceTest {
+    private static final String OUT = "/data/model.bin";
+    private static final String PART = OUT + ".part";
+    private static final SourceUrl URL = new SourceUrl("https://cdn.example/model.bin?X-Amz-Signature=secret");
+    private static final int SIZE = 1_000_000;
+
+    private final byte[] content = bytes(SIZE, 1);
+    private final FakeClock clock = new FakeClock();
+    private final RecordingSleeper sleeper = new RecordingSleeper(clock);
+    private final InMemoryStateStore store = new InMemoryStateStore();
+    private final InMemoryFileStore files = new InMemoryFileStore();
+    private TransferSettings settings = TransferSettings.DEFAULT.withCheckpointBytes(64 * 1024);
+
+    private DownloadService service(ScriptedSource source) {
+        return new DownloadService(source, store, files, new Sha256Digest(), new XorCipher(), clock, sleeper,
+                new SplittableRandom(7), settings);
+    }
+
+    private DownloadCommand plain() {
+        return DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(content)), OptionalLong.of(SIZE),
+                CipherName.NONE, Optional.empty(), OUT);
+    }
+
+    private Download stored() {
+        return store.load(DownloadService.idFor(new Sha256(Sha256Digest.hexOf(content)), OUT)).orElseThrow();
+    }
+
+    @Test
+    void downloadsVerifiesAndPutsThePlainArtifactInPlace() throws Exception {
+        ScriptedSource source = new ScriptedSource(content);
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(content, files.content(OUT));
+        assertFalse(files.exists(PART));
+        assertEquals(DownloadState.COMPLETE, stored().state());
+        assertEquals(List.of(new Request(0, Optional.empty())), source.requests());
+    }
+
+    @Test
+    void resumesFromLastByteReceivedAfterConnectionDrop() throws Exception {
+        long cut = SIZE * 6L / 10;
+        ScriptedSource source = new ScriptedSource(content).then(new DropAt(cut));
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(content, files.content(OUT));
+        assertEquals(List.of(0L, cut), source.requests().stream().map(Request::offset).toList());
+        assertEquals(Optional.of(source.etag()), source.requests().get(1).validator());
+        assertEquals(SIZE, source.bytesServed(), "no byte fetched twice");
+        assertEquals(List.of(), sleeper.sleeps(), "a connection that delivered bytes is resumed at once");
+    }
+
+    @Test
+    void shaMismatchDeletesThePartFileAndRestartsFromByteZero() throws Exception {
+        ScriptedSource source = new ScriptedSource(content).then(new Corrupt(1234));
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(content, files.content(OUT));
+        assertEquals(List.of(0L, 0L), source.requests().stream().map(Request::offset).toList());
+        assertEquals(Optional.empty(), source.requests().get(1).validator());
+        assertEquals(1, stored().restarts());
+        // The state shows the restart: a document after verification that has zero bytes and the mismatch.
+        assertTrue(store.history().stream().anyMatch(d -> d.state() == DownloadState.DOWNLOADING
+                && d.bytesDownloaded() == 0 && d.restarts() == 1
+                && d.lastError().orElse("").contains("SHA-256 mismatch")));
+    }
+
+    @Test
+    void shaMismatchFailsForGoodOnceRestartsRunOutNamingBothDigests() throws Exception {
+        ScriptedSource source = new ScriptedSource(content).then(new Corrupt(1), new Corrupt(2), new Corrupt(3));
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.FAILED, result.outcome());
+        assertTrue(result.message().contains(Sha256Digest.hexOf(content)), result.message());
+        assertEquals(3, source.requests().size(), "the first try and two restarts");
+        assertFalse(files.exists(OUT), "a wrong artifact is never put in place");
+        assertFalse(files.exists(PART));
+        assertEquals(DownloadState.FAILED, stored().state());
+    }
+
+    @Test
+    void aNewInstanceResumesWhereTheStateSaysTheLastOneStopped() throws Exception {
+        long cut = SIZE * 4L / 10;
+        ScriptedSource failing = new ScriptedSource(content).then(new DropAt(cut));
+        failing.thenFailTransiently(100);
+        settings = settings.withReconnectDelays(List.of());
+        DownloadResult first = service(failing).download(plain().withRetries(BackoffPolicy.DEFAULT, OptionalInt.of(1), 2));
+        assertEquals(Outcome.NOT_FINISHED, first.outcome(), first.message());
+        assertEquals(cut, stored().bytesDownloaded());
+        assertEquals(DownloadState.PAUSED, stored().state());
+
+        ScriptedSource healthy = new ScriptedSource(content);
+        DownloadResult second = service(healthy).download(plain());
+        assertEquals(Outcome.COMPLETE, second.outcome(), second.message());
+        assertEquals(cut, healthy.requests().get(0).offset());
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void consecutiveFailuresWaitOneFiveFifteenMinutesOneHourFourHoursFourHours() throws Exception {
+        settings = settings.withReconnectDelays(List.of());
+        ScriptedSource source = new ScriptedSource(content).thenFailTransiently(6);
+        DownloadCommand command = plain().withRetries(BackoffPolicy.DEFAULT.withJitter(0), OptionalInt.empty(), 2);
+        DownloadResult result = service(source).download(command);
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertEquals(List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1),
+                Duration.ofHours(4), Duration.ofHours(4)), sleeper.sleeps());
+    }
+
+    @Test
+    void anAttemptThatMovedBytesResetsTheSchedule() throws Exception {
+        settings = settings.withReconnectDelays(List.of());
+        ScriptedSource source = new ScriptedSource(content).thenFailTransiently(3).then(new DropAt(1000));
+        source.thenFailTransiently(2);
+        DownloadCommand command = plain().withRetries(BackoffPolicy.DEFAULT.withJitter(0), OptionalInt.empty(), 2);
+        assertEquals(Outcome.COMPLETE, service(source).download(command).outcome());
+        assertEquals(List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15),
+                Duration.ofMinutes(1), Duration.ofMinutes(5)), sleeper.sleeps());
+    }
+
+    @Test
+    void quickReconnectsComeBeforeTheLongSchedule() throws Exception {
+        ScriptedSource source = new ScriptedSource(content).thenFailTransiently(6);
+        DownloadCommand command = plain().withRetries(BackoffPolicy.DEFAULT.withJitter(0), OptionalInt.empty(), 2);
+        assertEquals(Outcome.COMPLETE, service(source).download(command).outcome());
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
+                Duration.ofSeconds(15), Duration.ofMinutes(1)), sleeper.sleeps());
+    }
+
+    @Test
+    void attemptsRunningOutKeepsTheStateAndSaysNotFinished() throws Exception {
+        settings = settings.withReconnectDelays(List.of());
+        ScriptedSource source = new ScriptedSource(content).then(new DropAt(5000)).thenFailTransiently(10);
+        DownloadResult result = service(source).download(plain().withRetries(BackoffPolicy.DEFAULT, OptionalInt.of(3), 2));
+        assertEquals(Outcome.NOT_FINISHED, result.outcome());
+        assertTrue(result.message().contains("5000 bytes kept"), result.message());
+        assertEquals(2, sleeper.sleeps().size(), "no wait after the last allowed attempt");
+        Download download = stored();
+        assertEquals(DownloadState.PAUSED, download.state());
+        assertEquals(5000, download.bytesDownloaded());
+        assertEquals(3, download.attempts());
+        assertTrue(download.nextAttemptAt().isPresent());
+    }
+
+    @Test
+    void retryAfterFromTheServerIsHonouredUpToTheLongestStep() throws Exception {
+        settings = settings.withReconnectDelays(List.of());
+        ScriptedSource source = new ScriptedSource(content).then(
+                new Fail(new SourceException(SourceException.Kind.TRANSIENT, "503", Duration.ofMinutes(7), null)),
+                new Fail(new SourceException(SourceException.Kind.TRANSIENT, "429", Duration.ofDays(2), null)));
+        DownloadCommand command = plain().withRetries(BackoffPolicy.DEFAULT.withJitter(0), OptionalInt.empty(), 2);
+        assertEquals(Outcome.COMPLETE, service(source).download(command).outcome());
+        assertEquals(List.of(Duration.ofMinutes(7), Duration.ofHours(4)), sleeper.sleeps());
+    }
+
+    @Test
+    void aPermanentErrorFailsAtOnce() throws Exception {
+        ScriptedSource source = new ScriptedSource(content)
+                .then(new Fail(SourceException.permanent("https://cdn.example/model.bin: 404 Not Found")));
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.FAILED, result.outcome());
+        assertTrue(result.message().contains("404"));
+        assertEquals(List.of(), sleeper.sleeps());
+        assertEquals(DownloadState.FAILED, stored().state());
+    }
+
+    @Test
+    void aServerIgnoringRangeMakesItStartOverWithoutSplicing() throws Exception {
+        ScriptedSource source = new ScriptedSource(content).then(new DropAt(300_000), new IgnoreRange());
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void anObjectChangedBetweenAttemptsIsFetchedAfreshNeverSpliced() throws Exception {
+        byte[] newer = bytes(SIZE, 2);
+        ScriptedSource source = new ScriptedSource(content).then(new DropAt(500_000)).thenFailTransiently(1);
+        settings = settings.withReconnectDelays(List.of());
+        DownloadCommand command = DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(newer)), OptionalLong.of(SIZE),
+                CipherName.NONE, Optional.empty(), OUT).withRetries(BackoffPolicy.DEFAULT, OptionalInt.of(1), 0);
+        DownloadResult first = service(source).download(command);
+        assertEquals(Outcome.NOT_FINISHED, first.outcome(), first.message());
+        source.replace(newer);
+        DownloadResult second = service(source).download(command);
+        assertEquals(Outcome.COMPLETE, second.outcome(), second.message());
+        assertArrayEquals(newer, files.content(OUT));
+        assertEquals(new Request(500_000, Optional.of("\"v" + Integer.toHexString(java.util.Arrays.hashCode(content)) + "\"")),
+                source.requests().get(2), "resume asked with the old validator");
+        Download download = store.load(DownloadService.idFor(new Sha256(Sha256Digest.hexOf(newer)), OUT)).orElseThrow();
+        assertEquals(0, download.restarts(), "a changed object is not a verification failure");
+    }
+
+    @Test
+    void aRemoteOfTheWrongSizeFailsBeforeItsBodyIsRead() throws Exception {
+        ScriptedSource source = new ScriptedSource(bytes(SIZE + 1, 1));
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.FAILED, result.outcome());
+        assertTrue(result.message().contains("expected to be " + SIZE), result.message());
+        assertEquals(0, files.content(PART).length);
+    }
+
+    @Test
+    void aPartFileShorterThanTheStateClaimsResumesFromWhatIsThere() throws Exception {
+        ScriptedSource failing = new ScriptedSource(content).then(new DropAt(400_000)).thenFailTransiently(5);
+        settings = settings.withReconnectDelays(List.of());
+        service(failing).download(plain().withRetries(BackoffPolicy.DEFAULT, OptionalInt.of(1), 2));
+        files.put(PART, java.util.Arrays.copyOf(content, 100_000));
+
+        ScriptedSource healthy = new ScriptedSource(content);
+        assertEquals(Outcome.COMPLETE, service(healthy).download(plain()).outcome());
+        assertEquals(100_000, healthy.requests().get(0).offset());
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void bytesBeyondTheLastCheckpointAreNotTrusted() throws Exception {
+        ScriptedSource failing = new ScriptedSource(content).then(new DropAt(400_000)).thenFailTransiently(5);
+        settings = settings.withReconnectDelays(List.of());
+        service(failing).download(plain().withRetries(BackoffPolicy.DEFAULT, OptionalInt.of(1), 2));
+        byte[] garbage = java.util.Arrays.copyOf(content, 450_000);
+        java.util.Arrays.fill(garbage, 400_000, 450_000, (byte) 0);
+        files.put(PART, garbage);
+
+        ScriptedSource healthy = new ScriptedSource(content);
+        assertEquals(Outcome.COMPLETE, service(healthy).download(plain()).outcome());
+        assertEquals(400_000, healthy.requests().get(0).offset());
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void decryptsWithTheKeyAndAWrongKeyLeavesNoOutputButKeepsTheVerifiedBytes() throws Exception {
+        AesKey right = AesKey.of(filled(7));
+        AesKey wrong = AesKey.of(filled(9));
+        byte[] ciphertext = XorCipher.encrypt(right, content);
+        Sha256 sha = new Sha256(Sha256Digest.hexOf(ciphertext));
+        DownloadCommand withWrongKey = DownloadCommand.of(URL, sha, OptionalLong.of(ciphertext.length),
+                CipherName.AES_256_GCM, Optional.of(wrong), OUT);
+        ScriptedSource source = new ScriptedSource(ciphertext);
+
+        DownloadResult failed = service(source).download(withWrongKey);
+        assertEquals(Outcome.FAILED, failed.outcome());
+        assertTrue(failed.message().startsWith("decryption failed"), failed.message());
+        assertFalse(files.exists(OUT));
+        assertEquals(List.of(PART), List.copyOf(files.paths()), "no plaintext left behind");
+
+        DownloadCommand withRightKey = DownloadCommand.of(URL, sha, OptionalLong.of(ciphertext.length),
+                CipherName.AES_256_GCM, Optional.of(right), OUT);
+        DownloadResult done = service(source).download(withRightKey);
+        assertEquals(Outcome.COMPLETE, done.outcome(), done.message());
+        assertArrayEquals(content, files.content(OUT));
+        assertEquals(1, source.requests().size(), "the verified ciphertext was not fetched again");
+    }
+
+    @Test
+    void runningACompleteDownloadAgainFetchesNothing() throws Exception {
+        ScriptedSource source = new ScriptedSource(content);
+        service(source).download(plain());
+        DownloadResult again = service(source).download(plain());
+        assertEquals(Outcome.COMPLETE, again.outcome());
+        assertEquals(1, source.requests().size());
+    }
+
+    @Test
+    void progressIsMonotonicAndReachesTheTotal() throws Exception {
+        List<Long> seen = new ArrayList<>();
+        List<DownloadState> states = new ArrayList<>();
+        DownloadListener listener = new DownloadListener() {
+            @Override
+            public void progress(DownloadId id, DownloadState state, long bytes, OptionalLong total) {
+                seen.add(bytes);
+                states.add(state);
+                assertEquals(OptionalLong.of(SIZE), total);
+            }
+        };
+        ScriptedSource source = new ScriptedSource(content).then(new DropAt(123_456));
+        service(source).download(plain().withListener(listener));
+        for (int i = 1; i < seen.size(); i++) {
+            assertTrue(seen.get(i) >= seen.get(i - 1), "progress went back at " + i);
+        }
+        assertEquals(SIZE, seen.get(seen.size() - 1));
+        assertEquals(DownloadState.COMPLETE, states.get(states.size() - 1));
+    }
+
+    @Test
+    void checkpointsOftenEnoughThatACrashCostsAtMostOneCheckpointOfBytes() throws Exception {
+        ScriptedSource source = new ScriptedSource(content);
+        service(source).download(plain());
+        long previous = 0;
+        for (Download d : store.history()) {
+            if (d.state() == DownloadState.DOWNLOADING) {
+                assertTrue(d.bytesDownloaded() - previous <= settings.checkpointBytes() + settings.bufferSize(),
+                        "gap " + (d.bytesDownloaded() - previous));
+                previous = d.bytesDownloaded();
+            }
+        }
+        assertEquals(SIZE, previous);
+    }
+
+    @Test
+    void theStateNeverHoldsThePresignedSignature() throws Exception {
+        service(new ScriptedSource(content)).download(plain());
+        for (Download d : store.history()) {
+            assertEquals("https://cdn.example/model.bin", d.url());
+        }
+    }
+
+    static byte[] bytes(int size, int seed) {
+        byte[] bytes = new byte[size];
+        new SplittableRandom(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] filled(int value) {
+        byte[] key = new byte[32];
+        java.util.Arrays.fill(key, (byte) value);
+        return key;
+    }
+}
