@@ -1,0 +1,38 @@
+package dev.skyloader.adapters.fs;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.skyloader.application.port.out.Cipher;
+import dev.skyloader.application.port.out.Digest;
+import dev.skyloader.application.port.out.FileStore;
+import dev.skyloader.application.port.out.StateStore;
+import static java.util.Objects.requireNonNull;
+
+/** Binds the state store, the file store, SHA-256 and the streaming AES cipher. */
+public final class FsModule extends AbstractModule {
+    private final FsSettings settings;
+
+    public FsModule(FsSettings settings) {
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    @Override
+    protected void configure() {
+        bind(FsSettings.class).toInstance(settings);
+        bind(FileStore.class).to(LocalFileStore.class).in(Singleton.class);
+        bind(Cipher.class).to(StreamingAesCipher.class).in(Singleton.class);
+    }
+
+    @Provides
+    @Singleton
+    StateStore stateStore(FsSettings fsSettings) {
+        return new JsonStateStore(fsSettings.stateDirectory());
+    }
+
+    @Provides
+    @Singleton
+    Digest sha256() {
+        return new JcaDigest("SHA-256");
+    }
+}

@@ -1,0 +1,138 @@
+package dev.skyloader.adapters.fs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.skyloader.application.port.out.StateStore;
+import dev.skyloader.domain.Download;
+import dev.skyloader.domain.DownloadId;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One JSON document per download, {@code <id>.json} in the state directory.
+ *
+ * <p>A save writes a temporary file, fsyncs it, renames it over the document and fsyncs the directory: after a
+ * crash or a power loss the document is the old one or the new one, whole. A document that cannot be read (cut in
+ * half, edited by hand) is renamed to {@code <id>.json.corrupt-<millis>} with a warning and its download starts
+ * over, so a damaged file never turns into a crash loop.
+ */
+final class JsonStateStore implements StateStore {
+    private static final System.Logger LOG = System.getLogger(JsonStateStore.class.getName());
+    private static final String SUFFIX = ".json";
+
+    private final Path directory;
+    private final ObjectMapper mapper = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    JsonStateStore(Path directory) {
+        this.directory = requireNonNull(directory, "directory is null");
+    }
+
+    @Override
+    public Optional<Download> load(DownloadId id) throws IOException {
+        Path file = documentPath(id);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            StateDocument document = mapper.readValue(bytes, StateDocument.class);
+            if (document.schemaVersion() > StateDocument.CURRENT_SCHEMA) {
+                throw new IOException(file + " was written by a newer skyloader (schema_version "
+                        + document.schemaVersion() + "); this one reads up to " + StateDocument.CURRENT_SCHEMA);
+            }
+            Download download = document.toDownload();
+            if (!download.id().equals(id)) {
+                throw new IllegalArgumentException("document names id " + download.id());
+            }
+            return Optional.of(download);
+        } catch (JsonProcessingException | IllegalArgumentException | NullPointerException
+                 | DateTimeParseException e) {
+            quarantine(file, e);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void save(Download download) throws IOException {
+        Files.createDirectories(directory);
+        Path target = documentPath(download.id());
+        Path temp = directory.resolve("." + download.id().value() + SUFFIX + ".tmp");
+        byte[] bytes = mapper.writeValueAsBytes(StateDocument.from(download));
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Fsync.directory(directory);
+    }
+
+    @Override
+    public List<Download> list() throws IOException {
+        List<Download> downloads = new ArrayList<>();
+        if (!Files.isDirectory(directory)) {
+            return downloads;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                String id = name.substring(0, name.length() - SUFFIX.length());
+                DownloadId downloadId;
+                try {
+                    downloadId = new DownloadId(id);
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                load(downloadId).ifPresent(downloads::add);
+            }
+        }
+        return downloads;
+    }
+
+    @Override
+    public void delete(DownloadId id) throws IOException {
+        if (Files.deleteIfExists(documentPath(id))) {
+            Fsync.directory(directory);
+        }
+    }
+
+    private Path documentPath(DownloadId id) {
+        return directory.resolve(id.value() + SUFFIX);
+    }
+
+    private void quarantine(Path file, Exception cause) throws IOException {
+        Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + Instant.now().toEpochMilli());
+        Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+        Fsync.directory(directory);
+        LOG.log(System.Logger.Level.WARNING, "state file " + file + " is unreadable (" + firstLine(cause)
+                + "); moved it to " + aside.getFileName() + " and starting that download over");
+    }
+
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

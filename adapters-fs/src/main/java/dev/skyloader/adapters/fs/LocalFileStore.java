@@ -1,0 +1,162 @@
+package dev.skyloader.adapters.fs;
+
+import dev.skyloader.application.port.out.FileStore;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/** Part files and staged outputs on the local file system. */
+final class LocalFileStore implements FileStore {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Override
+    public PartFile openPart(String path) throws IOException {
+        Path file = Path.of(path);
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        boolean created = !Files.exists(file);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        if (created) {
+            Fsync.directory(parent);
+        }
+        return new LocalPartFile(file, channel);
+    }
+
+    @Override
+    public StagedFile stage(String finalPath) throws IOException {
+        Path target = Path.of(finalPath).toAbsolutePath();
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        byte[] suffix = new byte[6];
+        RANDOM.nextBytes(suffix);
+        Path temp = parent.resolve("." + target.getFileName() + ".skyloader-" + HexFormat.of().formatHex(suffix));
+        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new LocalStagedFile(temp, target, channel);
+    }
+
+    @Override
+    public void moveIntoPlace(String from, String to) throws IOException {
+        Path target = Path.of(to).toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Files.move(Path.of(from), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Fsync.directory(target.getParent());
+    }
+
+    @Override
+    public boolean exists(String path) {
+        return Files.exists(Path.of(path));
+    }
+
+    @Override
+    public void delete(String path) throws IOException {
+        Path file = Path.of(path).toAbsolutePath();
+        if (Files.deleteIfExists(file)) {
+            Fsync.directory(file.getParent());
+        }
+    }
+
+    private static final class LocalPartFile implements PartFile {
+        private final Path path;
+        private final FileChannel channel;
+        private boolean closed;
+
+        LocalPartFile(Path path, FileChannel channel) {
+            this.path = path;
+            this.channel = channel;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return channel.size();
+        }
+
+        @Override
+        public void truncate(long size) throws IOException {
+            if (channel.size() > size) {
+                channel.truncate(size);
+            }
+        }
+
+        @Override
+        public void append(byte[] bytes, int offset, int length) throws IOException {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+            long position = channel.size();
+            while (buffer.hasRemaining()) {
+                position += channel.write(buffer, position);
+            }
+        }
+
+        @Override
+        public void sync() throws IOException {
+            // fdatasync: the data and the new length, which is what a later read needs.
+            channel.force(false);
+        }
+
+        @Override
+        public InputStream openReader() throws IOException {
+            return Files.newInputStream(path);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!closed) {
+                closed = true;
+                channel.close();
+            }
+        }
+    }
+
+    private static final class LocalStagedFile implements StagedFile {
+        private final Path temp;
+        private final Path target;
+        private final FileChannel channel;
+        private final OutputStream output;
+        private boolean committed;
+
+        LocalStagedFile(Path temp, Path target, FileChannel channel) {
+            this.temp = temp;
+            this.target = target;
+            this.channel = channel;
+            this.output = new BufferedOutputStream(Channels.newOutputStream(channel), 256 << 10) {
+                @Override
+                public void close() throws IOException {
+                    flush();
+                }
+            };
+        }
+
+        @Override
+        public OutputStream output() {
+            return output;
+        }
+
+        @Override
+        public void commit() throws IOException {
+            output.flush();
+            channel.force(true);
+            channel.close();
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            committed = true;
+            Fsync.directory(target.getParent());
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!committed) {
+                channel.close();
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+}

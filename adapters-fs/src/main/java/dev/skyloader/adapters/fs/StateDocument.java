@@ -1,0 +1,82 @@
+package dev.skyloader.adapters.fs;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.skyloader.domain.CipherName;
+import dev.skyloader.domain.Download;
+import dev.skyloader.domain.DownloadId;
+import dev.skyloader.domain.DownloadState;
+import dev.skyloader.domain.Sha256;
+import java.time.Instant;
+import java.util.OptionalLong;
+
+/**
+ * The state file as it is on disk: the specification's snake_case names. Unknown fields are ignored, so a document
+ * written by a newer version with extra fields still loads; a newer {@code schema_version} does not.
+ * There is no field for the key: it never reaches the disk.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({"schema_version", "id", "url", "expected_sha256", "expected_size", "bytes_downloaded",
+        "temp_file_path", "output_path", "cipher", "state", "attempts", "restarts", "next_attempt_at", "last_error",
+        "validator", "created_at", "updated_at"})
+record StateDocument(
+        @JsonProperty("schema_version") int schemaVersion,
+        @JsonProperty("id") String id,
+        @JsonProperty("url") String url,
+        @JsonProperty("expected_sha256") String expectedSha256,
+        @JsonProperty("expected_size") Long expectedSize,
+        @JsonProperty("bytes_downloaded") long bytesDownloaded,
+        @JsonProperty("temp_file_path") String tempFilePath,
+        @JsonProperty("output_path") String outputPath,
+        @JsonProperty("cipher") String cipher,
+        @JsonProperty("state") String state,
+        @JsonProperty("attempts") int attempts,
+        @JsonProperty("restarts") int restarts,
+        @JsonProperty("next_attempt_at") String nextAttemptAt,
+        @JsonProperty("last_error") String lastError,
+        @JsonProperty("validator") String validator,
+        @JsonProperty("created_at") String createdAt,
+        @JsonProperty("updated_at") String updatedAt) {
+
+    static final int CURRENT_SCHEMA = 1;
+
+    static StateDocument from(Download d) {
+        return new StateDocument(CURRENT_SCHEMA, d.id().value(), d.url(), d.expectedSha256().hex(),
+                d.expectedSize().isPresent() ? d.expectedSize().getAsLong() : null, d.bytesDownloaded(),
+                d.partPath(), d.outputPath(), d.cipher().wireName(), d.state().wireName(), d.attempts(), d.restarts(),
+                d.nextAttemptAt().map(Instant::toString).orElse(null), d.lastError().orElse(null),
+                d.validator().orElse(null), d.createdAt().toString(), d.updatedAt().toString());
+    }
+
+    /** @throws IllegalArgumentException or NullPointerException when a field is missing or invalid */
+    Download toDownload() {
+        return Download.builder()
+                .id(new DownloadId(id))
+                .url(url)
+                .expectedSha256(new Sha256(expectedSha256))
+                .expectedSize(expectedSize == null ? OptionalLong.empty() : OptionalLong.of(expectedSize))
+                .bytesDownloaded(bytesDownloaded)
+                .partPath(required(tempFilePath, "temp_file_path"))
+                .outputPath(required(outputPath, "output_path"))
+                .cipher(CipherName.parse(cipher))
+                .state(DownloadState.fromWireName(state))
+                .attempts(attempts)
+                .restarts(restarts)
+                .nextAttemptAt(nextAttemptAt == null ? null : Instant.parse(nextAttemptAt))
+                .lastError(lastError)
+                .validator(validator)
+                .createdAt(Instant.parse(required(createdAt, "created_at")))
+                .updatedAt(updatedAt == null ? null : Instant.parse(updatedAt))
+                .build();
+    }
+
+    private static String required(String value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException("missing field " + name);
+        }
+        return value;
+    }
+}

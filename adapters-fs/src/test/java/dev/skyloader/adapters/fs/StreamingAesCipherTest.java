@@ -1,0 +1,171 @@
+package dev.skyloader.adapters.fs;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.skyloader.application.port.out.Cipher.DecryptionException;
+import dev.skyloader.domain.AesKey;
+import dev.skyloader.domain.CipherName;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class StreamingAesCipherTest {
+    private final StreamingAesCipher cipher = new StreamingAesCipher();
+    private final AesKey key = AesKey.of(bytes(32, 1));
+
+    @ParameterizedTest
+    @EnumSource(CipherName.class)
+    void encryptThenDecryptGivesTheOriginalBack(CipherName name) throws Exception {
+        for (int size : new int[]{0, 1, 15, 16, 17, 65_536, 65_537, 1_000_003}) {
+            byte[] plain = bytes(size, size);
+            byte[] encrypted = encrypt(name, plain);
+            assertEquals(size + name.headerBytes() + name.trailerBytes() + padding(name, size), encrypted.length);
+            assertArrayEquals(plain, decrypt(name, key, encrypted), name + " " + size);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CipherName.class, names = {"AES_256_GCM", "AES_256_CBC"})
+    void aWrongKeyIsDetected(CipherName name) throws Exception {
+        byte[] encrypted = encrypt(name, bytes(100_000, 3));
+        var e = assertThrows(DecryptionException.class, () -> decrypt(name, AesKey.of(bytes(32, 2)), encrypted));
+        assertFalse(e.getMessage().contains(key.toBase64()));
+    }
+
+    @Test
+    void aTamperedGcmArtifactFailsItsTag() throws Exception {
+        byte[] encrypted = encrypt(CipherName.AES_256_GCM, bytes(200_000, 4));
+        encrypted[100_000] ^= 1;
+        var e = assertThrows(DecryptionException.class, () -> decrypt(CipherName.AES_256_GCM, key, encrypted));
+        assertTrue(e.getMessage().contains("tag"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 5, 11})
+    void anArtifactShorterThanItsNonceIsRejected(int length) {
+        assertThrows(DecryptionException.class, () -> decrypt(CipherName.AES_256_GCM, key, new byte[length]));
+    }
+
+    @Test
+    void decryptsGcmWrittenByTheJdksOwnCipher() throws Exception {
+        byte[] plain = bytes(300_000, 5);
+        byte[] nonce = bytes(12, 6);
+        javax.crypto.Cipher jce = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        jce.init(javax.crypto.Cipher.ENCRYPT_MODE, new SecretKeySpec(key.bytes(), "AES"), new GCMParameterSpec(128, nonce));
+        byte[] body = jce.doFinal(plain);
+        byte[] artifact = concat(nonce, body);
+        assertArrayEquals(plain, decrypt(CipherName.AES_256_GCM, key, artifact));
+    }
+
+    @Test
+    void gcmDecryptionReleasesPlaintextBeforeTheEnd() throws Exception {
+        byte[] encrypted = encrypt(CipherName.AES_256_GCM, bytes(4 << 20, 7));
+        long[] writtenBeforeLastRead = {-1};
+        InputStream in = new ByteArrayInputStream(encrypted);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        InputStream watching = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                if (in.available() == 0 && writtenBeforeLastRead[0] < 0) {
+                    writtenBeforeLastRead[0] = out.size();
+                }
+                return n;
+            }
+        };
+        cipher.decrypt(CipherName.AES_256_GCM, key, watching, out);
+        assertTrue(writtenBeforeLastRead[0] > 3 << 20, "plaintext out before the tag: " + writtenBeforeLastRead[0]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"aes-256-cbc", "aes-256-ctr"})
+    void decryptsWhatTheOpensslCliEncrypted(String name, @TempDir Path dir) throws Exception {
+        assumeTrue(openssl(), "openssl is not installed");
+        byte[] plain = bytes(777_777, 8);
+        byte[] iv = bytes(16, 9);
+        Path in = Files.write(dir.resolve("plain"), plain);
+        Path out = dir.resolve("cipher");
+        Process process = new ProcessBuilder("openssl", "enc", "-" + name, "-K", HexFormat.of().formatHex(key.bytes()),
+                "-iv", HexFormat.of().formatHex(iv), "-in", in.toString(), "-out", out.toString())
+                .redirectErrorStream(true).start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes()));
+        byte[] artifact = concat(iv, Files.readAllBytes(out));
+        assertArrayEquals(plain, decrypt(CipherName.parse(name), key, artifact));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"aes-256-cbc", "aes-256-ctr"})
+    void whatItEncryptsTheOpensslCliDecrypts(String name, @TempDir Path dir) throws Exception {
+        assumeTrue(openssl(), "openssl is not installed");
+        byte[] plain = bytes(123_457, 10);
+        byte[] artifact = encrypt(CipherName.parse(name), plain);
+        byte[] iv = java.util.Arrays.copyOf(artifact, 16);
+        Path in = Files.write(dir.resolve("cipher"), java.util.Arrays.copyOfRange(artifact, 16, artifact.length));
+        Path out = dir.resolve("plain");
+        Process process = new ProcessBuilder("openssl", "enc", "-d", "-" + name, "-K",
+                HexFormat.of().formatHex(key.bytes()), "-iv", HexFormat.of().formatHex(iv), "-in", in.toString(),
+                "-out", out.toString()).redirectErrorStream(true).start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes()));
+        assertArrayEquals(plain, Files.readAllBytes(out));
+    }
+
+    private byte[] encrypt(CipherName name, byte[] plain) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        cipher.encrypt(name, key, new ByteArrayInputStream(plain), out);
+        return out.toByteArray();
+    }
+
+    private byte[] decrypt(CipherName name, AesKey with, byte[] artifact) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        cipher.decrypt(name, with, new ByteArrayInputStream(artifact), out);
+        return out.toByteArray();
+    }
+
+    private static int padding(CipherName name, int size) {
+        return name == CipherName.AES_256_CBC ? 16 - size % 16 : 0;
+    }
+
+    static boolean openssl() {
+        try {
+            Process p = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    static byte[] bytes(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new SplittableRandom(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+}
