@@ -1,0 +1,301 @@
+package dev.skyloader.adapters.http;
+
+import dev.skyloader.application.port.out.ArtifactSource;
+import dev.skyloader.application.port.out.RemoteBody;
+import dev.skyloader.application.port.out.SourceException;
+import dev.skyloader.application.port.out.SourceException.Kind;
+import dev.skyloader.domain.ByteRange;
+import dev.skyloader.domain.SourceUrl;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Fetches an object over HTTP(S) from an offset with {@code Range: bytes=<offset>-}.
+ *
+ * <p>{@code If-Range} carries the ETag (or Last-Modified) the bytes so far belong to, so a server whose object
+ * changed answers 200 with the new whole object, which the caller takes from byte 0. Some CDNs answer every
+ * {@code If-Range} with a 200; when that 200 carries the very validator we sent, the range is asked again without
+ * {@code If-Range}. A 206 is accepted only when its {@code Content-Range} starts at the offset asked for.
+ * Messages name the URL without its query string: a presigned URL's signature is a secret.
+ */
+final class HttpArtifactSource implements ArtifactSource {
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
+    private static final String USER_AGENT = "skyloader/0.1";
+
+    private final HttpClient client;
+    private final HttpSettings settings;
+
+    @Inject
+    HttpArtifactSource(HttpClient client, HttpSettings settings) {
+        this.client = requireNonNull(client, "client is null");
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    @Override
+    public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
+        URI uri = toUri(url);
+        Optional<String> ifRange = validator.filter(HttpArtifactSource::usableInIfRange);
+        for (int redirects = 0; ; ) {
+            HttpResponse<InputStream> response = send(uri, offset, offset > 0 ? ifRange : Optional.empty());
+            int status = response.statusCode();
+            if (isRedirect(status)) {
+                close(response);
+                if (++redirects > settings.maxRedirects()) {
+                    throw SourceException.permanent(redacted(url) + ": more than " + settings.maxRedirects()
+                            + " redirects (a redirect loop?)");
+                }
+                uri = redirectTarget(uri, response, url);
+                continue;
+            }
+            if (status == 200 && offset > 0 && ifRange.isPresent()
+                    && ifRange.equals(validatorOf(response.headers()))) {
+                // The object did not change, yet the server ignored If-Range: ask for the range alone.
+                close(response);
+                ifRange = Optional.empty();
+                continue;
+            }
+            return answer(url, uri, offset, validator, response);
+        }
+    }
+
+    private RemoteBody answer(SourceUrl url, URI uri, long offset, Optional<String> validator,
+                              HttpResponse<InputStream> response) throws SourceException {
+        int status = response.statusCode();
+        HttpHeaders headers = response.headers();
+        Optional<String> remoteValidator = validatorOf(headers);
+        switch (status) {
+            case 200 -> {
+                OptionalLong length = headers.firstValueAsLong("content-length");
+                return new RemoteBody(0, length, remoteValidator, response.body());
+            }
+            case 206 -> {
+                ByteRange range = contentRange(headers).orElse(null);
+                if (range == null || range.first() != offset) {
+                    close(response);
+                    throw SourceException.transientError(redacted(url) + ": asked for bytes from " + offset
+                            + " but the server answered with Content-Range '"
+                            + headers.firstValue("content-range").orElse("(none)") + "'", null);
+                }
+                long total = range.totalKnown() ? range.total() : range.last() + 1;
+                return new RemoteBody(offset, OptionalLong.of(total), remoteValidator, response.body());
+            }
+            case 416 -> {
+                close(response);
+                OptionalLong total = unsatisfiedTotal(headers);
+                if (total.isPresent() && total.getAsLong() == offset) {
+                    // Everything was already here: an empty body at the end of the object.
+                    return new RemoteBody(offset, total, validator, InputStream.nullInputStream());
+                }
+                throw SourceException.changed(redacted(url) + " is now "
+                        + (total.isPresent() ? total.getAsLong() + " bytes" : "of unknown size")
+                        + ", not more than the " + offset + " bytes already downloaded");
+            }
+            default -> {
+                close(response);
+                throw classify(url, uri, status, headers);
+            }
+        }
+    }
+
+    private HttpResponse<InputStream> send(URI uri, long offset, Optional<String> ifRange) throws SourceException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET()
+                .timeout(settings.stallTimeout())
+                .header("User-Agent", USER_AGENT)
+                .header("Accept-Encoding", "identity");
+        if (offset > 0) {
+            request.header("Range", "bytes=" + offset + "-");
+            ifRange.ifPresent(value -> request.header("If-Range", value));
+        }
+        String where = redacted(uri);
+        try {
+            return client.send(request.build(), info -> new StallGuardedBody(settings.stallTimeout()));
+        } catch (HttpConnectTimeoutException e) {
+            throw SourceException.transientError(where + ": connect timed out after "
+                    + settings.connectTimeout().toSeconds() + " s", e);
+        } catch (HttpTimeoutException e) {
+            throw SourceException.transientError(where + ": no response within "
+                    + settings.stallTimeout().toMillis() + " ms", e);
+        } catch (SSLHandshakeException e) {
+            throw new SourceException(Kind.PERMANENT, where + ": TLS handshake failed (" + e.getMessage()
+                    + "); for a private CA pass --ca-cert", e);
+        } catch (SSLException e) {
+            throw SourceException.transientError(where + ": TLS error (" + e.getMessage() + ")", e);
+        } catch (ConnectException e) {
+            Throwable cause = e.getCause();
+            String what = cause instanceof UnresolvedAddressException ? "cannot resolve host " + uri.getHost()
+                    : "connection refused";
+            throw SourceException.transientError(where + ": " + what, e);
+        } catch (IOException e) {
+            throw SourceException.transientError(where + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        } catch (IllegalArgumentException e) {
+            throw SourceException.permanent(where + ": not a usable URL (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SourceException.transientError(where + ": interrupted", e);
+        }
+    }
+
+    private static SourceException classify(SourceUrl url, URI uri, int status, HttpHeaders headers) {
+        String where = redacted(uri);
+        if (status == 408 || status == 429 || status >= 500) {
+            return new SourceException(Kind.TRANSIENT, where + ": HTTP " + status, retryAfter(headers).orElse(null), null);
+        }
+        if (status == 403) {
+            return SourceException.permanent(where + ": HTTP 403 Forbidden (access denied: a presigned URL may have"
+                    + " expired; ask the update service for a fresh one)");
+        }
+        if (status == 404 || status == 410) {
+            return SourceException.permanent(where + ": HTTP " + status + " (no such object)");
+        }
+        if (status == 304) {
+            return SourceException.permanent(where + ": HTTP 304 to an unconditional request");
+        }
+        if (status >= 400) {
+            return SourceException.permanent(where + ": HTTP " + status);
+        }
+        return SourceException.transientError(where + ": unexpected HTTP " + status, null);
+    }
+
+    private URI redirectTarget(URI from, HttpResponse<?> response, SourceUrl url) throws SourceException {
+        String location = response.headers().firstValue("location").orElseThrow(() -> SourceException.permanent(
+                redacted(url) + ": HTTP " + response.statusCode() + " redirect without a Location header"));
+        URI next;
+        try {
+            next = from.resolve(new URI(location.trim()));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw SourceException.permanent(redacted(from) + ": redirect to an invalid Location");
+        }
+        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+        if ("https".equalsIgnoreCase(from.getScheme()) && !"https".equals(scheme)) {
+            throw SourceException.permanent(redacted(from) + ": refusing a redirect from https to "
+                    + (scheme.isEmpty() ? "a URL without scheme" : scheme) + " (" + redacted(next) + ")");
+        }
+        if (!"https".equals(scheme) && !"http".equals(scheme)) {
+            throw SourceException.permanent(redacted(from) + ": refusing a redirect to scheme '" + scheme + "'");
+        }
+        return next;
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /** A strong ETag, else Last-Modified: what If-Range may carry. */
+    static Optional<String> validatorOf(HttpHeaders headers) {
+        Optional<String> etag = headers.firstValue("etag").map(String::trim);
+        if (etag.isPresent() && !etag.get().startsWith("W/")) {
+            return etag;
+        }
+        return headers.firstValue("last-modified").map(String::trim);
+    }
+
+    private static boolean usableInIfRange(String validator) {
+        return !validator.startsWith("W/");
+    }
+
+    static Optional<ByteRange> contentRange(HttpHeaders headers) {
+        Optional<String> header = headers.firstValue("content-range");
+        if (header.isEmpty()) {
+            return Optional.empty();
+        }
+        Matcher matcher = CONTENT_RANGE.matcher(header.get().trim());
+        if (!matcher.matches()) {
+            return Optional.empty();
+        }
+        try {
+            long first = Long.parseLong(matcher.group(1));
+            long last = Long.parseLong(matcher.group(2));
+            long total = "*".equals(matcher.group(3)) ? ByteRange.UNKNOWN_TOTAL : Long.parseLong(matcher.group(3));
+            return Optional.of(new ByteRange(first, last, total));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static OptionalLong unsatisfiedTotal(HttpHeaders headers) {
+        Optional<String> header = headers.firstValue("content-range");
+        if (header.isPresent()) {
+            Matcher matcher = UNSATISFIED_RANGE.matcher(header.get().trim());
+            if (matcher.matches()) {
+                try {
+                    return OptionalLong.of(Long.parseLong(matcher.group(1)));
+                } catch (NumberFormatException e) {
+                    return OptionalLong.empty();
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /** {@code Retry-After} as seconds or as an HTTP date. */
+    static Optional<Duration> retryAfter(HttpHeaders headers) {
+        Optional<String> header = headers.firstValue("retry-after").map(String::trim);
+        if (header.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = header.get();
+        if (!value.isEmpty() && value.chars().allMatch(Character::isDigit) && value.length() < 10) {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
+        }
+        try {
+            Duration until = Duration.between(java.time.Instant.now(),
+                    ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            return Optional.of(until.isNegative() ? Duration.ZERO : until);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static URI toUri(SourceUrl url) throws SourceException {
+        try {
+            URI uri = new URI(url.value());
+            if (uri.getHost() == null) {
+                throw SourceException.permanent(url.redacted() + ": URL has no host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw SourceException.permanent(url.redacted() + ": not a valid URL (" + e.getReason() + ")");
+        }
+    }
+
+    private static String redacted(SourceUrl url) {
+        return url.redacted();
+    }
+
+    private static String redacted(URI uri) {
+        return new SourceUrl(uri.toString()).redacted();
+    }
+
+    private static void close(HttpResponse<InputStream> response) {
+        try {
+            response.body().close();
+        } catch (IOException ignored) {
+            // the exchange is being abandoned anyway
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package dev.skyloader.adapters.http;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.skyloader.adapters.http.TestHttpServer.DropAfter;
+import dev.skyloader.adapters.http.TestHttpServer.FullBodyOnIfRange;
+import dev.skyloader.adapters.http.TestHttpServer.IgnoreRange;
+import dev.skyloader.adapters.http.TestHttpServer.Redirect;
+import dev.skyloader.adapters.http.TestHttpServer.StallAfter;
+import dev.skyloader.adapters.http.TestHttpServer.Status;
+import dev.skyloader.adapters.http.TestHttpServer.WrongContentRange;
+import dev.skyloader.application.contract.AbstractArtifactSourceTest;
+import dev.skyloader.application.port.out.ArtifactSource;
+import dev.skyloader.application.port.out.RemoteBody;
+import dev.skyloader.application.port.out.SourceException;
+import dev.skyloader.application.port.out.SourceException.Kind;
+import dev.skyloader.domain.SourceUrl;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
+    private static final HttpSettings SETTINGS = HttpSettings.DEFAULT.withStallTimeout(Duration.ofMillis(500));
+
+    private TestHttpServer server;
+    private HttpClient client;
+    private HttpArtifactSource source;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = TestHttpServer.start();
+        client = HttpClients.create(SETTINGS);
+        source = new HttpArtifactSource(client, SETTINGS);
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+        client.close();
+    }
+
+    @Override
+    protected ArtifactSource source() {
+        return source;
+    }
+
+    @Override
+    protected SourceUrl put(String name, byte[] content) {
+        server.put("/" + name, content);
+        return new SourceUrl(server.url("/" + name));
+    }
+
+    @Override
+    protected SourceUrl missing() {
+        return new SourceUrl(server.url("/nothing-here"));
+    }
+
+    @Override
+    protected boolean cutNextResponseAfter(long bytes) {
+        server.enqueue(new DropAfter(bytes));
+        return true;
+    }
+
+    @Test
+    void resumesWithRangeAndIfRangeCarryingTheEtag() throws Exception {
+        SourceUrl url = put("a.bin", content(1));
+        String etag = server.etag("/a.bin");
+        try (RemoteBody body = source.open(url, 1000, Optional.of(etag))) {
+            assertEquals(1000, body.offset());
+        }
+        TestHttpServer.Request request = server.requests().get(0);
+        assertEquals("bytes=1000-", request.range());
+        assertEquals(etag, request.ifRange());
+    }
+
+    @Test
+    void theFirstRequestAsksForNoRange() throws Exception {
+        SourceUrl url = put("a.bin", content(1));
+        source.open(url, 0, Optional.empty()).close();
+        assertNull(server.requests().get(0).range());
+    }
+
+    @Test
+    void aCdnAnsweringIfRangeWithTheSameEtagIsAskedAgainWithoutIfRange() throws Exception {
+        byte[] content = content(2);
+        SourceUrl url = put("cdn.bin", content);
+        server.enqueue(new FullBodyOnIfRange());
+        try (RemoteBody body = source.open(url, 5000, Optional.of(server.etag("/cdn.bin")))) {
+            assertEquals(5000, body.offset());
+            assertArrayEquals(Arrays.copyOfRange(content, 5000, SIZE), body.body().readAllBytes());
+        }
+        List<TestHttpServer.Request> requests = server.requests();
+        assertEquals(2, requests.size());
+        assertNotNull(requests.get(0).ifRange());
+        assertNull(requests.get(1).ifRange());
+        assertEquals("bytes=5000-", requests.get(1).range());
+    }
+
+    @Test
+    void aServerIgnoringRangeIsAnsweredFromByteZero() throws Exception {
+        byte[] content = content(3);
+        SourceUrl url = put("norange.bin", content);
+        server.always(new IgnoreRange());
+        try (RemoteBody body = source.open(url, 777, Optional.empty())) {
+            assertEquals(0, body.offset());
+            assertArrayEquals(content, body.body().readAllBytes());
+        }
+    }
+
+    @Test
+    void aContentRangeOtherThanTheOneAskedForIsRejectedBeforeAnyByte() {
+        SourceUrl url = put("wrong.bin", content(4));
+        server.enqueue(new WrongContentRange());
+        SourceException e = assertThrows(SourceException.class,
+                () -> source.open(url, 1000, Optional.of(server.etag("/wrong.bin"))));
+        assertEquals(Kind.TRANSIENT, e.kind());
+        assertTrue(e.getMessage().contains("bytes 1001-"), e.getMessage());
+    }
+
+    @Test
+    void a416AtTheFullLengthMeansEverythingIsHere() throws Exception {
+        SourceUrl url = put("done.bin", content(5));
+        try (RemoteBody body = source.open(url, SIZE, Optional.of(server.etag("/done.bin")))) {
+            assertEquals(SIZE, body.offset());
+            assertEquals(SIZE, body.totalSize().orElseThrow());
+            assertEquals(-1, body.body().read());
+        }
+    }
+
+    @Test
+    void a416ForAnObjectThatShrankMeansItChanged() {
+        SourceUrl url = put("shrunk.bin", content(6));
+        SourceException e = assertThrows(SourceException.class, () -> source.open(url, SIZE + 10, Optional.empty()));
+        assertEquals(Kind.CHANGED, e.kind());
+    }
+
+    @Test
+    void aStalledBodyFailsItsReadInsteadOfHanging() throws Exception {
+        SourceUrl url = put("stall.bin", content(7));
+        server.enqueue(new StallAfter(10_000));
+        try (RemoteBody body = source.open(url, 0, Optional.empty())) {
+            byte[] buffer = new byte[4096];
+            long read = 0;
+            IOException e = null;
+            try {
+                int n;
+                while ((n = body.body().read(buffer)) >= 0) {
+                    read += n;
+                }
+            } catch (IOException stalled) {
+                e = stalled;
+            }
+            assertNotNull(e, "the read must fail");
+            assertTrue(e.getMessage().contains("stalled"), e.getMessage());
+            assertEquals(10_000, read);
+        }
+    }
+
+    @Test
+    void followsRedirectsKeepingTheRange() throws Exception {
+        byte[] content = content(8);
+        put("real.bin", content);
+        server.enqueue(new Redirect(302, server.url("/real.bin")));
+        try (RemoteBody body = source.open(new SourceUrl(server.url("/alias.bin")), 10, Optional.empty())) {
+            assertEquals(10, body.offset());
+            assertArrayEquals(Arrays.copyOfRange(content, 10, SIZE), body.body().readAllBytes());
+        }
+        assertEquals("bytes=10-", server.requests().get(1).range());
+    }
+
+    @Test
+    void aRedirectLoopIsPermanent() {
+        put("loop.bin", content(9));
+        server.always(new Redirect(301, "/loop.bin"));
+        SourceException e = assertThrows(SourceException.class,
+                () -> source.open(new SourceUrl(server.url("/loop.bin")), 0, Optional.empty()));
+        assertEquals(Kind.PERMANENT, e.kind());
+        assertTrue(e.getMessage().contains("redirects"), e.getMessage());
+    }
+
+    @Test
+    void serverErrorsAreTransientAndCarryRetryAfter() {
+        SourceUrl url = put("busy.bin", content(10));
+        server.enqueue(new Status(503, Map.of("Retry-After", "120")));
+        SourceException e = assertThrows(SourceException.class, () -> source.open(url, 0, Optional.empty()));
+        assertEquals(Kind.TRANSIENT, e.kind());
+        assertEquals(Optional.of(Duration.ofMinutes(2)), e.retryAfter());
+        for (int status : new int[]{408, 429, 500, 502, 504}) {
+            server.enqueue(new Status(status, Map.of()));
+            assertEquals(Kind.TRANSIENT, assertThrows(SourceException.class,
+                    () -> source.open(url, 0, Optional.empty())).kind(), "HTTP " + status);
+        }
+    }
+
+    @Test
+    void clientErrorsArePermanentAndNeverShowTheSignature() {
+        SourceUrl url = new SourceUrl(server.url("/signed.bin") + "?X-Amz-Signature=topsecret&X-Amz-Expires=60");
+        put("signed.bin", content(11));
+        server.enqueue(new Status(403, Map.of()));
+        SourceException forbidden = assertThrows(SourceException.class, () -> source.open(url, 0, Optional.empty()));
+        assertEquals(Kind.PERMANENT, forbidden.kind());
+        assertTrue(forbidden.getMessage().contains("expired"), forbidden.getMessage());
+        assertFalse(forbidden.getMessage().contains("topsecret"), forbidden.getMessage());
+        assertEquals("X-Amz-Signature=topsecret&X-Amz-Expires=60", server.requests().get(0).query(),
+                "the signature still reaches the server");
+        for (int status : new int[]{400, 404, 410}) {
+            server.enqueue(new Status(status, Map.of()));
+            SourceException e = assertThrows(SourceException.class, () -> source.open(url, 0, Optional.empty()));
+            assertEquals(Kind.PERMANENT, e.kind(), "HTTP " + status);
+            assertFalse(e.getMessage().contains("topsecret"));
+        }
+    }
+
+    @Test
+    void aRefusedConnectionIsTransient() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        SourceException e = assertThrows(SourceException.class,
+                () -> source.open(new SourceUrl("http://127.0.0.1:" + port + "/x"), 0, Optional.empty()));
+        assertEquals(Kind.TRANSIENT, e.kind());
+        assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+    }
+
+    @Test
+    void httpsWithAPrivateCaWorksAndRedirectsToHttpAreRefused(@TempDir Path dir) throws Exception {
+        TestCertificates certificates = TestCertificates.generate(dir);
+        byte[] content = content(12);
+        try (TestHttpServer secure = TestHttpServer.startHttps(certificates.serverContext());
+             HttpClient trusting = HttpClients.create(SETTINGS.withCaCertificate(certificates.caPem()))) {
+            secure.put("/model.bin", content);
+            HttpArtifactSource tls = new HttpArtifactSource(trusting, SETTINGS);
+            try (RemoteBody body = tls.open(new SourceUrl(secure.url("/model.bin")), 0, Optional.empty())) {
+                assertArrayEquals(content, body.body().readAllBytes());
+            }
+
+            put("model.bin", content);
+            secure.enqueue(new Redirect(302, server.url("/model.bin")));
+            SourceException downgrade = assertThrows(SourceException.class,
+                    () -> tls.open(new SourceUrl(secure.url("/model.bin")), 0, Optional.empty()));
+            assertEquals(Kind.PERMANENT, downgrade.kind());
+            assertTrue(downgrade.getMessage().contains("https to http"), downgrade.getMessage());
+            assertEquals(0, server.requests().size(), "the plain-HTTP URL was never contacted");
+
+            SourceException untrusted = assertThrows(SourceException.class,
+                    () -> source.open(new SourceUrl(secure.url("/model.bin")), 0, Optional.empty()));
+            assertEquals(Kind.PERMANENT, untrusted.kind());
+            assertTrue(untrusted.getMessage().contains("--ca-cert"), untrusted.getMessage());
+        }
+    }
+}
