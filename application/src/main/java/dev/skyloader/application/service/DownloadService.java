@@ -8,7 +8,7 @@ import dev.skyloader.application.port.in.DownloadStatus;
 import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.Cipher;
 import dev.skyloader.application.port.out.Digest;
-import dev.skyloader.application.port.out.DownloadListener;
+import dev.skyloader.application.port.in.DownloadListener;
 import dev.skyloader.application.port.out.FileStore;
 import dev.skyloader.application.port.out.FileStore.PartFile;
 import dev.skyloader.application.port.out.FileStore.StagedFile;

@@ -17,7 +17,7 @@ import dev.skyloader.application.fakes.XorCipher;
 import dev.skyloader.application.port.in.DownloadCommand;
 import dev.skyloader.application.port.in.DownloadResult;
 import dev.skyloader.application.port.in.DownloadResult.Outcome;
-import dev.skyloader.application.port.out.DownloadListener;
+import dev.skyloader.application.port.in.DownloadListener;
 import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.domain.AesKey;
 import dev.skyloader.domain.BackoffPolicy;

@@ -1,6 +1,5 @@
 package dev.skyloader.application.port.in;
 
-import dev.skyloader.application.port.out.DownloadListener;
 import dev.skyloader.domain.AesKey;
 import dev.skyloader.domain.BackoffPolicy;
 import dev.skyloader.domain.CipherName;

@@ -1,4 +1,4 @@
-package dev.skyloader.application.port.out;
+package dev.skyloader.application.port.in;
 
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
