@@ -1,0 +1,56 @@
+package dev.skyloader.bootstrap;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.skyloader.application.port.in.DownloadArtifact;
+import dev.skyloader.application.port.in.ListDownloads;
+import dev.skyloader.application.port.out.ArtifactSource;
+import dev.skyloader.application.port.out.Cipher;
+import dev.skyloader.application.port.out.Digest;
+import dev.skyloader.application.port.out.FileStore;
+import dev.skyloader.application.port.out.Sleeper;
+import dev.skyloader.application.port.out.StateStore;
+import dev.skyloader.application.service.DownloadService;
+import dev.skyloader.application.service.StatusService;
+import dev.skyloader.application.service.TransferSettings;
+import java.time.Clock;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import static java.util.Objects.requireNonNull;
+
+/** Builds the application services from the ports the adapter modules bind. Application code has no Guice in it. */
+final class ApplicationModule extends AbstractModule {
+    private final TransferSettings transferSettings;
+
+    ApplicationModule(TransferSettings transferSettings) {
+        this.transferSettings = requireNonNull(transferSettings, "transferSettings is null");
+    }
+
+    @Override
+    protected void configure() {
+        bind(TransferSettings.class).toInstance(transferSettings);
+        bind(Clock.class).toInstance(Clock.systemUTC());
+        bind(Sleeper.class).toInstance(duration -> Thread.sleep(duration));
+    }
+
+    @Provides
+    @Singleton
+    ArtifactSource artifactSource(Map<String, ArtifactSource> sourcesByScheme) {
+        return new SchemeRouter(sourcesByScheme);
+    }
+
+    @Provides
+    @Singleton
+    DownloadArtifact downloadArtifact(ArtifactSource source, StateStore store, FileStore files, Digest digest,
+                                      Cipher cipher, Clock clock, Sleeper sleeper, TransferSettings settings) {
+        return new DownloadService(source, store, files, digest, cipher, clock, sleeper, RandomGenerator.getDefault(),
+                settings);
+    }
+
+    @Provides
+    @Singleton
+    ListDownloads listDownloads(StateStore store) {
+        return new StatusService(store);
+    }
+}

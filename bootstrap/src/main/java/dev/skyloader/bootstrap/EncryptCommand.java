@@ -1,0 +1,136 @@
+package dev.skyloader.bootstrap;
+
+import dev.skyloader.adapters.fs.FsSettings;
+import dev.skyloader.adapters.http.HttpSettings;
+import dev.skyloader.adapters.s3.S3Settings;
+import dev.skyloader.application.port.out.Cipher;
+import dev.skyloader.application.port.out.FileStore;
+import dev.skyloader.application.port.out.FileStore.StagedFile;
+import dev.skyloader.application.service.TransferSettings;
+import dev.skyloader.domain.AesKey;
+import dev.skyloader.domain.CipherName;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "encrypt", mixinStandardHelpOptions = true,
+        description = {"The publisher's side: encrypt a file into an artifact format and print what a manifest needs:",
+                "its SHA-256, size and key. Without --key-file a fresh random key is made and printed."})
+final class EncryptCommand implements Callable<Integer> {
+    @ParentCommand
+    Skyloader root;
+
+    @Parameters(index = "0", paramLabel = "IN")
+    String input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT")
+    String output;
+
+    @Option(names = "--cipher", required = true, paramLabel = "NAME",
+            description = "aes-256-gcm, aes-256-cbc, aes-256-ctr or none.")
+    String cipher;
+
+    @Option(names = "--key-file", paramLabel = "FILE", description = "The 32-byte AES key as hex or base64 text.")
+    String keyFile;
+
+    @Option(names = "--json", description = "Print a manifest entry as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        CipherName name = Inputs.parse("--cipher", () -> CipherName.parse(cipher));
+        Path in = Inputs.existingFile("IN", input);
+        Path out = Path.of(output).toAbsolutePath().normalize();
+        if (Files.isDirectory(out)) {
+            throw new BadInputException("--output: " + out + " is a directory; name the file");
+        }
+        if (out.equals(in)) {
+            throw new BadInputException("--output: must differ from the input");
+        }
+        Optional<AesKey> given = Inputs.key(keyFile, null, root.env);
+        if (!name.needsKey() && given.isPresent()) {
+            throw new BadInputException("--key-file: cipher none takes no key");
+        }
+        AesKey key = given.orElseGet(EncryptCommand::randomKey);
+        try (Wiring wiring = new Wiring(new FsSettings(out.getParent()), HttpSettings.DEFAULT, S3Settings.DEFAULT,
+                TransferSettings.DEFAULT)) {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            long size;
+            try (StagedFile staged = wiring.get(FileStore.class).stage(out.toString());
+                 InputStream plain = new BufferedInputStream(Files.newInputStream(in), 256 << 10)) {
+                CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(staged.output(), sha256));
+                wiring.get(Cipher.class).encrypt(name, key, plain, counted);
+                counted.flush();
+                size = counted.count;
+                staged.commit();
+            }
+            String hex = HexFormat.of().formatHex(sha256.digest());
+            if (json) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("name", in.getFileName().toString());
+                entry.put("sha256", hex);
+                entry.put("size", size);
+                if (name.needsKey()) {
+                    entry.put("encryption", Map.of("cipher", name.wireName(), "key", key.toBase64()));
+                }
+                root.out.println(JsonOutput.write(entry));
+            } else {
+                root.out.println("sha256 " + hex);
+                root.out.println("size " + size);
+                root.out.println("cipher " + name.wireName());
+                if (name.needsKey() && given.isEmpty()) {
+                    root.out.println("key " + key.toBase64());
+                }
+            }
+            return ExitCode.COMPLETE;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            key.destroy();
+        }
+    }
+
+    private static AesKey randomKey() {
+        byte[] bytes = new byte[AesKey.LENGTH];
+        new SecureRandom().nextBytes(bytes);
+        AesKey key = AesKey.of(bytes);
+        java.util.Arrays.fill(bytes, (byte) 0);
+        return key;
+    }
+
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}

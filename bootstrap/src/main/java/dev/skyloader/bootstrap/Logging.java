@@ -1,0 +1,31 @@
+package dev.skyloader.bootstrap;
+
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Adapters log through System.Logger; on the command line that is one plain line on stderr per message. */
+final class Logging {
+    private Logging() {
+    }
+
+    static void configure() {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        ConsoleHandler handler = new ConsoleHandler();
+        handler.setLevel(Level.INFO);
+        handler.setFormatter(new Formatter() {
+            @Override
+            public String format(LogRecord record) {
+                String level = record.getLevel().intValue() >= Level.SEVERE.intValue() ? "error"
+                        : record.getLevel().intValue() >= Level.WARNING.intValue() ? "warning" : "info";
+                return "skyloader: " + level + ": " + formatMessage(record) + System.lineSeparator();
+            }
+        });
+        root.addHandler(handler);
+        root.setLevel(Level.INFO);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.skyloader.bootstrap;
+
+/** The {@code skyloader} command. Everything happens in {@link Skyloader}; this only turns its answer into an exit code. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Logging.configure();
+        System.exit(Skyloader.run(args, System.out, System.err, System.getenv()));
+    }
+}
