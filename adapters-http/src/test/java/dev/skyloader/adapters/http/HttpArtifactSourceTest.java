@@ -46,7 +46,7 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
     @AfterEach
     void stopServer() {
         server.close();
-        client.close();
+        client.shutdownNow();
     }
 
     @Override
@@ -238,9 +238,9 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
         TestCertificates certificates = TestCertificates.generate(dir);
         byte[] content = content(12);
         try (TestHttpServer secure = TestHttpServer.startHttps(certificates.serverContext());
-             HttpClient trusting = HttpClients.create(SETTINGS.withCaCertificate(certificates.caPem()))) {
+             HttpClientCloser trusting = new HttpClientCloser(HttpClients.create(SETTINGS.withCaCertificate(certificates.caPem())))) {
             secure.put("/model.bin", content);
-            HttpArtifactSource tls = new HttpArtifactSource(trusting, SETTINGS);
+            HttpArtifactSource tls = new HttpArtifactSource(trusting.client(), SETTINGS);
             try (RemoteBody body = tls.open(new SourceUrl(secure.url("/model.bin")), 0, Optional.empty())) {
                 assertArrayEquals(content, body.body().readAllBytes());
             }
@@ -258,5 +258,13 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
             assertEquals(Kind.PERMANENT, untrusted.kind());
             assertTrue(untrusted.getMessage().contains("--ca-cert"), untrusted.getMessage());
         }
+    }
+}
+
+/** HttpClient.close() waits for every exchange to finish; tests, like the CLI, stop it at once. */
+record HttpClientCloser(HttpClient client) implements AutoCloseable {
+    @Override
+    public void close() {
+        client.shutdownNow();
     }
 }

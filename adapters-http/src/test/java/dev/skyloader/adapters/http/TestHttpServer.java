@@ -78,6 +78,7 @@ public final class TestHttpServer implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile long cutEvery;
     private volatile Fault always;
+    private volatile long chunkDelayMillis;
     private int versions;
 
     private TestHttpServer(HttpServer server) {
@@ -121,6 +122,11 @@ public final class TestHttpServer implements AutoCloseable {
     /** Every response cuts its connection after this many body bytes (0: never). */
     public void cutEvery(long bodyBytes) {
         this.cutEvery = bodyBytes;
+    }
+
+    /** Pauses this long after every 64 KiB of body: a slow link, so that a client can be killed mid-transfer. */
+    public void chunkDelay(java.time.Duration delay) {
+        this.chunkDelayMillis = delay.toMillis();
     }
 
     /** A fault applied to every request (null: none). */
@@ -213,6 +219,13 @@ public final class TestHttpServer implements AutoCloseable {
                 body.write(served.content(), (int) (start + sent), n);
                 sent += n;
                 bodyBytesSent.addAndGet(n);
+                long delay = chunkDelayMillis;
+                if (delay > 0) {
+                    body.flush();
+                    if (closing.await(delay, TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                }
             }
             body.flush();
             if (fault instanceof StallAfter) {
@@ -224,6 +237,8 @@ public final class TestHttpServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // The client went away or the cut above: either way the connection is done.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
