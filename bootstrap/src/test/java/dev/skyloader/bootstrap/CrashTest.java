@@ -1,0 +1,128 @@
+package dev.skyloader.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skyloader.adapters.http.TestHttpServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI in a child JVM, killed with SIGKILL in the middle of a transfer, then started again: the state on disk must
+ * lead the next run to resume where the last checkpoint was, and the result must be byte-exact.
+ */
+class CrashTest {
+    private static final int SIZE = 24 << 20;
+    private static final long CHECKPOINT = 4L << 20;
+    private static final long BUFFER = 256 << 10;
+
+    @TempDir
+    Path dir;
+    private TestHttpServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = TestHttpServer.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aDownloadKilledWithSigkillResumesFromItsLastCheckpointAndEndsByteExact() throws Exception {
+        byte[] plain = GetCommandTest.bytes(SIZE, 99);
+        Path input = Files.write(dir.resolve("model.onnx"), plain);
+        Path key = Files.writeString(dir.resolve("key"), GetCommandTest.base64Key(5));
+        CliRunner.Result encrypted = new CliRunner().run("encrypt", input.toString(), "-o",
+                dir.resolve("model.gcm").toString(), "--cipher", "aes-256-gcm", "--key-file", key.toString());
+        assertEquals(0, encrypted.exitCode(), encrypted.err());
+        byte[] artifact = Files.readAllBytes(dir.resolve("model.gcm"));
+        server.put("/model.gcm", artifact);
+        // About 4 s for the whole artifact: time enough to kill the child in the middle.
+        server.chunkDelay(Duration.ofMillis(10));
+
+        Path state = dir.resolve("state");
+        Path output = dir.resolve("out/model.onnx");
+        List<String> command = childCommand(server.url("/model.gcm"), GetCommandTest.sha256(artifact), output, state,
+                key);
+        List<Long> killedAt = new ArrayList<>();
+        for (int kill = 1; kill <= 2; kill++) {
+            Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("child-" + kill + ".log").toFile()).start();
+            awaitCheckpointAtLeast(state, kill * 6L << 20, child);
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            assertNotEquals(0, child.exitValue());
+            JsonNode document = stateDocument(state);
+            assertEquals("downloading", document.get("state").asText(), "killed mid-transfer");
+            long claimed = document.get("bytes_downloaded").asLong();
+            assertTrue(Files.size(Path.of(document.get("temp_file_path").asText())) >= claimed,
+                    "the part file holds at least what the state claims");
+            killedAt.add(claimed);
+        }
+
+        server.chunkDelay(Duration.ZERO);
+        Process last = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child-last.log").toFile()).start();
+        assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the last run finishes");
+        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("child-last.log")));
+        assertArrayEquals(plain, Files.readAllBytes(output));
+
+        List<String> ranges = server.requests().stream().map(TestHttpServer.Request::range).toList();
+        assertTrue(ranges.contains("bytes=" + killedAt.get(0) + "-"), ranges + " vs " + killedAt);
+        assertTrue(ranges.contains("bytes=" + killedAt.get(1) + "-"), ranges + " vs " + killedAt);
+        long refetched = server.bodyBytesSent() - artifact.length;
+        System.out.printf("killed at %s; bytes fetched again: %d (%.2f MiB per kill)%n", killedAt, refetched,
+                refetched / 2.0 / (1 << 20));
+        assertTrue(refetched <= 2 * (CHECKPOINT + BUFFER), "a kill costs at most one checkpoint: " + refetched);
+    }
+
+    private static List<String> childCommand(String url, String sha256, Path output, Path state, Path key) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m"));
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "get", url,
+                "--sha256", sha256, "-o", output.toString(), "--state-dir", state.toString(), "--cipher", "aes-256-gcm",
+                "--key-file", key.toString(), "--reconnect", "none", "--quiet"));
+        return command;
+    }
+
+    /** Polls the child's state document (written atomically, so every read is whole) until it claims enough bytes. */
+    private static void awaitCheckpointAtLeast(Path state, long bytes, Process child) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            assertTrue(child.isAlive(), "the child ended before it could be killed");
+            if (Files.isDirectory(state)) {
+                JsonNode document = stateDocument(state);
+                if (document != null && document.get("bytes_downloaded").asLong() >= bytes) {
+                    return;
+                }
+            }
+            Thread.sleep(5);
+        }
+        fail("no checkpoint of " + bytes + " bytes within 60 s");
+    }
+
+    private static JsonNode stateDocument(Path state) throws IOException {
+        try (Stream<Path> files = Files.list(state)) {
+            Path document = files.filter(p -> p.getFileName().toString().endsWith(".json")).findFirst().orElse(null);
+            return document == null ? null : new ObjectMapper().readTree(document.toFile());
+        }
+    }
+}
