@@ -71,6 +71,42 @@ class StreamingAesCipherTest {
         assertArrayEquals(plain, decrypt(CipherName.AES_256_GCM, key, artifact));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 16, 100_000, 1_000_001})
+    void decryptsGcmWrittenByBouncyCastle(int size) throws Exception {
+        byte[] plain = bytes(size, 13);
+        byte[] nonce = bytes(12, 14);
+        var bc = org.bouncycastle.crypto.modes.GCMBlockCipher.newInstance(
+                org.bouncycastle.crypto.engines.AESEngine.newInstance());
+        bc.init(true, new org.bouncycastle.crypto.params.AEADParameters(
+                new org.bouncycastle.crypto.params.KeyParameter(key.bytes()), 128, nonce));
+        byte[] body = new byte[bc.getOutputSize(size)];
+        int n = bc.processBytes(plain, 0, size, body, 0);
+        bc.doFinal(body, n);
+        assertArrayEquals(plain, decrypt(CipherName.AES_256_GCM, key, concat(nonce, body)));
+    }
+
+    @Test
+    void whatItEncryptsBouncyCastleDecrypts() throws Exception {
+        byte[] plain = bytes(333_333, 15);
+        byte[] artifact = encrypt(CipherName.AES_256_GCM, plain);
+        var bc = org.bouncycastle.crypto.modes.GCMBlockCipher.newInstance(
+                org.bouncycastle.crypto.engines.AESEngine.newInstance());
+        bc.init(false, new org.bouncycastle.crypto.params.AEADParameters(
+                new org.bouncycastle.crypto.params.KeyParameter(key.bytes()), 128, java.util.Arrays.copyOf(artifact, 12)));
+        byte[] out = new byte[bc.getOutputSize(artifact.length - 12)];
+        int n = bc.processBytes(artifact, 12, artifact.length - 12, out, 0);
+        n += bc.doFinal(out, n);
+        assertArrayEquals(plain, java.util.Arrays.copyOf(out, n));
+    }
+
+    @Test
+    void aFlippedTagBitFailsTheTag() throws Exception {
+        byte[] encrypted = encrypt(CipherName.AES_256_GCM, bytes(70_000, 16));
+        encrypted[encrypted.length - 1] ^= (byte) 0x80;
+        assertThrows(DecryptionException.class, () -> decrypt(CipherName.AES_256_GCM, key, encrypted));
+    }
+
     @Test
     void gcmDecryptionReleasesPlaintextBeforeTheEnd() throws Exception {
         byte[] encrypted = encrypt(CipherName.AES_256_GCM, bytes(4 << 20, 7));
