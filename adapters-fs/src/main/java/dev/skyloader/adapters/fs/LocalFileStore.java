@@ -69,16 +69,20 @@ final class LocalFileStore implements FileStore {
     private static final class LocalPartFile implements PartFile {
         private final Path path;
         private final FileChannel channel;
+        /** The end of the file, kept here so that an append costs no fstat. This process is its only writer. */
+        private long end;
         private boolean closed;
 
-        LocalPartFile(Path path, FileChannel channel) {
+        LocalPartFile(Path path, FileChannel channel) throws IOException {
             this.path = path;
             this.channel = channel;
+            this.end = channel.size();
         }
 
         @Override
         public long size() throws IOException {
-            return channel.size();
+            end = channel.size();
+            return end;
         }
 
         @Override
@@ -86,14 +90,14 @@ final class LocalFileStore implements FileStore {
             if (channel.size() > size) {
                 channel.truncate(size);
             }
+            end = channel.size();
         }
 
         @Override
         public void append(byte[] bytes, int offset, int length) throws IOException {
             ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-            long position = channel.size();
             while (buffer.hasRemaining()) {
-                position += channel.write(buffer, position);
+                end += channel.write(buffer, end);
             }
         }
 

@@ -20,11 +20,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The JDK client's request timeout ends at the response headers: a body that stops flowing would block
  * {@code BodyHandlers.ofInputStream()} for ever. Here the reader waits on the subscriber's queue with a timeout, and
- * on a stall cancels the subscription (which closes the connection) and throws. One list of buffers is requested at
- * a time, so memory stays bounded whatever the speed of the disk.
+ * on a stall cancels the subscription (which closes the connection) and throws. At most {@link #IN_FLIGHT} lists of
+ * buffers (the client's are 16 KiB each) are asked for ahead of the reader: memory stays bounded whatever the speed
+ * of the disk, and the reader seldom has to wait for the network thread.
  */
 final class StallGuardedBody extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
     private static final Object END = new Object();
+    static final int IN_FLIGHT = 16;
 
     private final long stallNanos;
     private final Duration stallTimeout;
@@ -58,7 +60,7 @@ final class StallGuardedBody extends InputStream implements HttpResponse.BodySub
     @Override
     public void onSubscribe(Flow.Subscription newSubscription) {
         this.subscription = newSubscription;
-        newSubscription.request(1);
+        newSubscription.request(IN_FLIGHT);
     }
 
     @Override
@@ -83,6 +85,10 @@ final class StallGuardedBody extends InputStream implements HttpResponse.BodySub
         return n < 0 ? -1 : one[0] & 0xff;
     }
 
+    /**
+     * Waits (up to the stall timeout) for the first bytes, then copies whatever else has already arrived, without
+     * waiting again, until {@code length} is filled.
+     */
     @Override
     public int read(byte[] bytes, int offset, int length) throws IOException {
         if (closed) {
@@ -91,13 +97,33 @@ final class StallGuardedBody extends InputStream implements HttpResponse.BodySub
         if (length == 0) {
             return 0;
         }
+        if (!advance(true)) {
+            return -1;
+        }
+        int copied = 0;
+        while (copied < length) {
+            int n = Math.min(length - copied, current.remaining());
+            current.get(bytes, offset + copied, n);
+            copied += n;
+            if (copied < length && !advance(false)) {
+                break;
+            }
+        }
+        return copied;
+    }
+
+    /**
+     * Makes {@code current} a buffer with bytes left. Returns false at the end of the body, or, when {@code wait} is
+     * false, when no more bytes have arrived yet.
+     */
+    private boolean advance(boolean wait) throws IOException {
         while (current == null || !current.hasRemaining()) {
             if (pending != null && pending.hasNext()) {
                 current = pending.next();
                 continue;
             }
             if (done) {
-                return -1;
+                return false;
             }
             if (pending != null) {
                 pending = null;
@@ -105,21 +131,29 @@ final class StallGuardedBody extends InputStream implements HttpResponse.BodySub
             }
             Object item;
             try {
-                item = queue.poll(stallNanos, TimeUnit.NANOSECONDS);
+                item = wait ? queue.poll(stallNanos, TimeUnit.NANOSECONDS) : queue.poll();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancel();
                 throw new InterruptedIOException("interrupted while waiting for the body");
             }
             if (item == null) {
+                if (!wait) {
+                    return false;
+                }
                 cancel();
                 throw new StallException("stalled: no data for " + stallTimeout.toMillis() + " ms");
             }
             if (item == END) {
                 done = true;
-                return -1;
+                return false;
             }
             if (item instanceof Failure failure) {
+                if (!wait) {
+                    // Hand over what was read so far; the failure is reported by the next read.
+                    queue.add(failure);
+                    return false;
+                }
                 done = true;
                 Throwable cause = failure.cause();
                 throw cause instanceof IOException io ? io : new IOException(String.valueOf(cause.getMessage()), cause);
@@ -128,9 +162,7 @@ final class StallGuardedBody extends InputStream implements HttpResponse.BodySub
             List<ByteBuffer> buffers = (List<ByteBuffer>) item;
             pending = buffers.iterator();
         }
-        int n = Math.min(length, current.remaining());
-        current.get(bytes, offset, n);
-        return n;
+        return true;
     }
 
     @Override
