@@ -9,6 +9,7 @@ import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.Cipher;
 import dev.skyloader.application.port.out.Digest;
 import dev.skyloader.application.port.out.FileStore;
+import dev.skyloader.application.port.out.Locks;
 import dev.skyloader.application.port.out.Sleeper;
 import dev.skyloader.application.port.out.StateStore;
 import dev.skyloader.application.service.DownloadService;
@@ -42,10 +43,11 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    DownloadArtifact downloadArtifact(ArtifactSource source, StateStore store, FileStore files, Digest digest,
-                                      Cipher cipher, Clock clock, Sleeper sleeper, TransferSettings settings) {
-        return new DownloadService(source, store, files, digest, cipher, clock, sleeper, RandomGenerator.getDefault(),
-                settings);
+    DownloadArtifact downloadArtifact(ArtifactSource source, StateStore store, Locks locks, FileStore files,
+                                      Digest digest, Cipher cipher, Clock clock, Sleeper sleeper,
+                                      TransferSettings settings) {
+        return new DownloadService(source, store, locks, files, digest, cipher, clock, sleeper,
+                RandomGenerator.getDefault(), settings);
     }
 
     @Provides

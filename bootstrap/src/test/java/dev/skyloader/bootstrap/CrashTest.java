@@ -91,6 +91,40 @@ class CrashTest {
         assertTrue(refetched <= 2 * (CHECKPOINT + BUFFER), "a kill costs at most one checkpoint: " + refetched);
     }
 
+    @Test
+    void aSecondRunForTheSameDownloadIsRefusedWhileAnotherProcessHoldsIt() throws Exception {
+        byte[] plain = GetCommandTest.bytes(8 << 20, 7);
+        Path input = Files.write(dir.resolve("model.onnx"), plain);
+        Path key = Files.writeString(dir.resolve("key"), GetCommandTest.base64Key(6));
+        assertEquals(0, new CliRunner().run("encrypt", input.toString(), "-o", dir.resolve("model.gcm").toString(),
+                "--cipher", "aes-256-gcm", "--key-file", key.toString()).exitCode());
+        byte[] artifact = Files.readAllBytes(dir.resolve("model.gcm"));
+        server.put("/model.gcm", artifact);
+        server.chunkDelay(Duration.ofMillis(20));
+        Path state = dir.resolve("state");
+        Path output = dir.resolve("out/model.onnx");
+        String sha = GetCommandTest.sha256(artifact);
+        List<String> command = childCommand(server.url("/model.gcm"), sha, output, state, key);
+        Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        try {
+            awaitCheckpointAtLeast(state, 1, child);
+            int requestsBefore = server.requests().size();
+            CliRunner.Result second = new CliRunner().run("get", server.url("/model.gcm"), "--sha256", sha, "-o",
+                    output.toString(), "--state-dir", state.toString(), "--cipher", "aes-256-gcm", "--key-file",
+                    key.toString());
+            assertEquals(75, second.exitCode(), second.err());
+            assertTrue(second.err().contains("another skyloader process (pid " + child.pid() + ")"), second.err());
+            assertEquals(requestsBefore, server.requests().size(), "the second run fetched nothing");
+            server.chunkDelay(Duration.ZERO);
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, child.exitValue(), Files.readString(dir.resolve("child.log")));
+            assertArrayEquals(plain, Files.readAllBytes(output));
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
     private static List<String> childCommand(String url, String sha256, Path output, Path state, Path key) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m"));

@@ -6,10 +6,11 @@ import com.google.inject.Singleton;
 import dev.skyloader.application.port.out.Cipher;
 import dev.skyloader.application.port.out.Digest;
 import dev.skyloader.application.port.out.FileStore;
+import dev.skyloader.application.port.out.Locks;
 import dev.skyloader.application.port.out.StateStore;
 import static java.util.Objects.requireNonNull;
 
-/** Binds the state store, the file store, SHA-256 and the streaming AES cipher. */
+/** Binds the state store, the download locks, the file store, SHA-256 and the streaming AES cipher. */
 public final class FsModule extends AbstractModule {
     private final FsSettings settings;
 
@@ -28,6 +29,12 @@ public final class FsModule extends AbstractModule {
     @Singleton
     StateStore stateStore(FsSettings fsSettings) {
         return new JsonStateStore(fsSettings.stateDirectory());
+    }
+
+    @Provides
+    @Singleton
+    Locks locks(FsSettings fsSettings) {
+        return new FileLocks(fsSettings.stateDirectory());
     }
 
     @Provides

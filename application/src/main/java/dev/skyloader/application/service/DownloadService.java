@@ -12,6 +12,7 @@ import dev.skyloader.application.port.in.DownloadListener;
 import dev.skyloader.application.port.out.FileStore;
 import dev.skyloader.application.port.out.FileStore.PartFile;
 import dev.skyloader.application.port.out.FileStore.StagedFile;
+import dev.skyloader.application.port.out.Locks;
 import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.application.port.out.Sleeper;
@@ -44,6 +45,7 @@ import static java.util.Objects.requireNonNull;
 public final class DownloadService implements DownloadArtifact {
     private final ArtifactSource source;
     private final StateStore store;
+    private final Locks locks;
     private final FileStore files;
     private final Digest digest;
     private final Cipher cipher;
@@ -52,10 +54,12 @@ public final class DownloadService implements DownloadArtifact {
     private final RandomGenerator random;
     private final TransferSettings settings;
 
-    public DownloadService(ArtifactSource source, StateStore store, FileStore files, Digest digest, Cipher cipher,
-                           Clock clock, Sleeper sleeper, RandomGenerator random, TransferSettings settings) {
+    public DownloadService(ArtifactSource source, StateStore store, Locks locks, FileStore files, Digest digest,
+                           Cipher cipher, Clock clock, Sleeper sleeper, RandomGenerator random,
+                           TransferSettings settings) {
         this.source = requireNonNull(source, "source is null");
         this.store = requireNonNull(store, "store is null");
+        this.locks = requireNonNull(locks, "locks is null");
         this.files = requireNonNull(files, "files is null");
         this.digest = requireNonNull(digest, "digest is null");
         this.cipher = requireNonNull(cipher, "cipher is null");
@@ -79,6 +83,39 @@ public final class DownloadService implements DownloadArtifact {
     public DownloadResult download(DownloadCommand command) throws InterruptedException {
         requireNonNull(command, "command is null");
         DownloadId id = idFor(command.sha256(), command.outputPath());
+        Optional<Locks.Lease> lease;
+        try {
+            lease = locks.tryLock(id);
+        } catch (IOException e) {
+            throw new LocalStorageException("cannot lock " + id + " in the state directory: " + describe(e), e);
+        }
+        if (lease.isEmpty()) {
+            return busy(id, command);
+        }
+        try (Locks.Lease held = lease.get()) {
+            return downloadLocked(id, command);
+        } catch (IOException e) {
+            throw new LocalStorageException("cannot release the lock of " + id + ": " + describe(e), e);
+        }
+    }
+
+    private DownloadResult busy(DownloadId id, DownloadCommand command) {
+        Download download;
+        try {
+            download = store.load(id).orElse(null);
+        } catch (IOException e) {
+            download = null;
+        }
+        if (download == null) {
+            download = Download.create(id, command.url(), command.sha256(), command.expectedSize(), command.cipher(),
+                    command.outputPath(), partPathFor(command.outputPath()), clock.instant());
+        }
+        String holder = locks.holder(id).map(pid -> " (pid " + pid + ")").orElse("");
+        return result(Outcome.NOT_FINISHED, download, "another skyloader process" + holder
+                + " is downloading " + command.outputPath() + " right now; nothing was changed");
+    }
+
+    private DownloadResult downloadLocked(DownloadId id, DownloadCommand command) throws InterruptedException {
         Download download;
         try {
             download = prepare(id, command);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.skyloader.application.fakes.FakeClock;
 import dev.skyloader.application.fakes.InMemoryFileStore;
+import dev.skyloader.application.fakes.InMemoryLocks;
 import dev.skyloader.application.fakes.InMemoryStateStore;
 import dev.skyloader.application.fakes.RecordingSleeper;
 import dev.skyloader.application.fakes.ScriptedSource;
@@ -47,10 +48,11 @@ class DownloadServiceTest {
     private final RecordingSleeper sleeper = new RecordingSleeper(clock);
     private final InMemoryStateStore store = new InMemoryStateStore();
     private final InMemoryFileStore files = new InMemoryFileStore();
+    private final InMemoryLocks locks = new InMemoryLocks();
     private TransferSettings settings = TransferSettings.DEFAULT.withCheckpointBytes(64 * 1024);
 
     private DownloadService service(ScriptedSource source) {
-        return new DownloadService(source, store, files, new Sha256Digest(), new XorCipher(), clock, sleeper,
+        return new DownloadService(source, store, locks, files, new Sha256Digest(), new XorCipher(), clock, sleeper,
                 new SplittableRandom(7), settings);
     }
 
@@ -331,6 +333,25 @@ class DownloadServiceTest {
             }
         }
         assertEquals(SIZE, previous);
+    }
+
+    @Test
+    void aDownloadHeldByAnotherProcessIsLeftAloneAndSaysWho() throws Exception {
+        DownloadId id = DownloadService.idFor(new Sha256(Sha256Digest.hexOf(content)), OUT);
+        locks.holdFor(id);
+        ScriptedSource source = new ScriptedSource(content);
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.NOT_FINISHED, result.outcome());
+        assertTrue(result.message().contains("another skyloader process (pid 4242)"), result.message());
+        assertEquals(List.of(), source.requests());
+        assertTrue(store.history().isEmpty(), "no state written");
+        assertFalse(files.exists(PART));
+    }
+
+    @Test
+    void theLockIsReleasedWhenTheRunEnds() throws Exception {
+        service(new ScriptedSource(content)).download(plain());
+        assertFalse(locks.isHeld(DownloadService.idFor(new Sha256(Sha256Digest.hexOf(content)), OUT)));
     }
 
     @Test
