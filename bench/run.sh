@@ -70,6 +70,11 @@ get() {
   "$sky" get "$1" --sha256 "$sha" --size "$size" --cipher aes-256-gcm --key-file "$work/key" \
       -o "$work/out/model" --state-dir "$work/state" --quiet "${@:2}"
 }
+# In the background, with the JVM itself as the job: the subshell execs the launcher, which execs java.
+get_in_background() {
+  (exec "$sky" get "$1" --sha256 "$sha" --size "$size" --cipher aes-256-gcm --key-file "$work/key" \
+      -o "$work/out/model" --state-dir "$work/state" --quiet "${@:2}") &
+}
 fresh() { rm -rf "$work/out" "$work/state"; }
 
 echo "== 2. skyloader get (-Xmx64m)"
@@ -100,14 +105,15 @@ echo "== 4. killed with SIGKILL ${KILLS} times"
 fresh
 : > "$work/logs/access.log"
 for i in $(seq 1 "$KILLS"); do
-  get "http://127.0.0.1:$PORT/big.gcm" --reconnect 1s &
+  get_in_background "http://127.0.0.1:$PORT/big.gcm" --reconnect 1s
   pid=$!
-  sleep "$(python3 -c 'import random; print(round(random.uniform(0.3, 1.2), 2))')"
+  sleep "$(python3 -c 'import random; print(round(random.uniform(0.5, 3.0), 2))')"
   kill -9 "$pid" 2>/dev/null || true
-  # The launcher execs java, so $pid is the JVM itself.
   wait "$pid" 2>/dev/null || true
+  claimed=$(python3 -c 'import json,glob; print(json.load(open(glob.glob("'"$work"'/state/*.json")[0]))["bytes_downloaded"])' 2>/dev/null || echo 0)
+  echo "kill $i: the state claims $claimed bytes"
 done
 get "http://127.0.0.1:$PORT/big.gcm" --reconnect 1s
 cmp "$work/plain" "$work/out/model"
-served=$(awk '{s+=$10} END {print s}' "$work/logs/access.log")
+served=$(awk '{s+=$10} END {printf "%d", s}' "$work/logs/access.log")
 python3 -c "print(f'kills: nginx sent {$served} bytes for {$size} ({$served/$size:.4f} x size) over $(wc -l < "$work/logs/access.log") requests, output byte-exact')"
