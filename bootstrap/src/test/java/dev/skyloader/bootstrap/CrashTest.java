@@ -45,12 +45,8 @@ class CrashTest {
     @Test
     void aDownloadKilledWithSigkillResumesFromItsLastCheckpointAndEndsByteExact() throws Exception {
         byte[] plain = GetCommandTest.bytes(SIZE, 99);
-        Path input = Files.write(dir.resolve("model.onnx"), plain);
-        Path key = Files.writeString(dir.resolve("key"), GetCommandTest.base64Key(5));
-        CliRunner.Result encrypted = new CliRunner().run("encrypt", input.toString(), "-o",
-                dir.resolve("model.gcm").toString(), "--cipher", "aes-256-gcm", "--key-file", key.toString());
-        assertEquals(0, encrypted.exitCode(), encrypted.err());
-        byte[] artifact = Files.readAllBytes(dir.resolve("model.gcm"));
+        byte[] artifact = GetCommandTest.encrypt(dir, plain, "aes-256-gcm", GetCommandTest.base64Key(5));
+        Path key = dir.resolve("key");
         server.put("/model.gcm", artifact);
         // About 4 s for the whole artifact: time enough to kill the child in the middle.
         server.chunkDelay(Duration.ofMillis(10));
@@ -94,11 +90,8 @@ class CrashTest {
     @Test
     void aSecondRunForTheSameDownloadIsRefusedWhileAnotherProcessHoldsIt() throws Exception {
         byte[] plain = GetCommandTest.bytes(8 << 20, 7);
-        Path input = Files.write(dir.resolve("model.onnx"), plain);
-        Path key = Files.writeString(dir.resolve("key"), GetCommandTest.base64Key(6));
-        assertEquals(0, new CliRunner().run("encrypt", input.toString(), "-o", dir.resolve("model.gcm").toString(),
-                "--cipher", "aes-256-gcm", "--key-file", key.toString()).exitCode());
-        byte[] artifact = Files.readAllBytes(dir.resolve("model.gcm"));
+        byte[] artifact = GetCommandTest.encrypt(dir, plain, "aes-256-gcm", GetCommandTest.base64Key(6));
+        Path key = dir.resolve("key");
         server.put("/model.gcm", artifact);
         server.chunkDelay(Duration.ofMillis(20));
         Path state = dir.resolve("state");

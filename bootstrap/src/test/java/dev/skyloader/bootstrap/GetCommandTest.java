@@ -93,11 +93,7 @@ class GetCommandTest {
 
     @Test
     void aWrongKeyFailsWithExitOneAndLeavesNoOutput() throws Exception {
-        Path input = Files.write(dir.resolve("plain.bin"), plain);
-        Path keyFile = Files.writeString(dir.resolve("key"), base64Key(1));
-        assertEquals(0, cli.run("encrypt", input.toString(), "-o", dir.resolve("a.gcm").toString(), "--cipher",
-                "aes-256-gcm", "--key-file", keyFile.toString()).exitCode());
-        byte[] artifact = Files.readAllBytes(dir.resolve("a.gcm"));
+        byte[] artifact = encrypt(dir, plain, "aes-256-gcm", base64Key(1));
         server.put("/a.gcm", artifact);
         CliRunner.Result result = get("/a.gcm", sha256(artifact), "--cipher", "aes-256-gcm", "--key-env", "MODEL_KEY");
         assertEquals(1, result.exitCode(), result.err());
@@ -160,11 +156,7 @@ class GetCommandTest {
 
     @Test
     void neitherTheKeyNorThePresignedSignatureReachesTheStateOrTheOutput() throws Exception {
-        Path input = Files.write(dir.resolve("plain.bin"), plain);
-        Path keyFile = Files.writeString(dir.resolve("key"), base64Key(3));
-        assertEquals(0, cli.run("encrypt", input.toString(), "-o", dir.resolve("a.ctr").toString(), "--cipher",
-                "aes-256-ctr", "--key-file", keyFile.toString()).exitCode());
-        byte[] artifact = Files.readAllBytes(dir.resolve("a.ctr"));
+        byte[] artifact = encrypt(dir, plain, "aes-256-ctr", base64Key(3));
         server.put("/a.ctr", artifact);
         server.enqueue(new DropAfter(1000), new Status(503, Map.of()));
         String signed = server.url("/a.ctr") + "?X-Amz-Signature=s3cr3tsig&X-Amz-Credential=AKIAEXAMPLE";
@@ -212,6 +204,17 @@ class GetCommandTest {
         }
         args.addAll(List.of(extra));
         return cli.run(args.toArray(String[]::new));
+    }
+
+    /** Encrypts {@code plain} with the {@code encrypt} command, the key in {@code dir/key}; returns the artifact. */
+    static byte[] encrypt(Path dir, byte[] plain, String cipher, String base64Key) throws Exception {
+        Path input = Files.write(dir.resolve("plain-" + cipher), plain);
+        Path keyFile = Files.writeString(dir.resolve("key"), base64Key);
+        Path artifact = dir.resolve("artifact-" + cipher);
+        CliRunner.Result result = new CliRunner().run("encrypt", input.toString(), "-o", artifact.toString(),
+                "--cipher", cipher, "--key-file", keyFile.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        return Files.readAllBytes(artifact);
     }
 
     static String sha256(byte[] bytes) throws Exception {

@@ -55,10 +55,7 @@ public abstract class AbstractArtifactSourceTest {
     void readsFromAnOffset() throws Exception {
         byte[] content = content(2);
         SourceUrl url = put("ranged.bin", content);
-        Optional<String> validator;
-        try (RemoteBody first = source().open(url, 0, Optional.empty())) {
-            validator = first.validator();
-        }
+        Optional<String> validator = validatorOf(url);
         try (RemoteBody body = source().open(url, 123_456, validator)) {
             assertEquals(123_456, body.offset());
             assertEquals(SIZE, body.totalSize().orElseThrow());
@@ -69,10 +66,7 @@ public abstract class AbstractArtifactSourceTest {
     @Test
     void anOffsetAtTheEndGivesAnEmptyBody() throws Exception {
         SourceUrl url = put("end.bin", content(3));
-        Optional<String> validator;
-        try (RemoteBody first = source().open(url, 0, Optional.empty())) {
-            validator = first.validator();
-        }
+        Optional<String> validator = validatorOf(url);
         try (RemoteBody body = source().open(url, SIZE, validator)) {
             assertEquals(SIZE, body.offset());
             assertEquals(0, readAll(body.body()).length);
@@ -82,10 +76,7 @@ public abstract class AbstractArtifactSourceTest {
     @Test
     void aChangedObjectIsNeverSplicedOnResume() throws Exception {
         SourceUrl url = put("changing.bin", content(4));
-        Optional<String> oldValidator;
-        try (RemoteBody first = source().open(url, 0, Optional.empty())) {
-            oldValidator = first.validator();
-        }
+        Optional<String> oldValidator = validatorOf(url);
         byte[] newer = content(5);
         put("changing.bin", newer);
         try (RemoteBody body = source().open(url, 100_000, oldValidator)) {
@@ -128,6 +119,13 @@ public abstract class AbstractArtifactSourceTest {
             received.write(readAll(rest.body()));
         }
         assertArrayEquals(content, received.toByteArray());
+    }
+
+    /** What a first request reports as the object's version, without reading its body. */
+    protected Optional<String> validatorOf(SourceUrl url) throws Exception {
+        try (RemoteBody first = source().open(url, 0, Optional.empty())) {
+            return first.validator();
+        }
     }
 
     protected static byte[] readAll(InputStream in) throws IOException {
