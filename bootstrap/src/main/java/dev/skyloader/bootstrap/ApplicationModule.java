@@ -1,6 +1,7 @@
 package dev.skyloader.bootstrap;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Provider;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.skyloader.application.port.in.DownloadArtifact;
@@ -37,7 +38,7 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ArtifactSource artifactSource(Map<String, ArtifactSource> sourcesByScheme) {
+    ArtifactSource artifactSource(Map<String, Provider<ArtifactSource>> sourcesByScheme) {
         return new SchemeRouter(sourcesByScheme);
     }
 

@@ -16,9 +16,11 @@ import dev.skyloader.domain.CipherName;
 import dev.skyloader.domain.DurationText;
 import dev.skyloader.domain.Sha256;
 import dev.skyloader.domain.SourceUrl;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,8 +93,16 @@ final class GetCommand implements Callable<Integer> {
                     + "'none' for none (default: ${DEFAULT-VALUE}).")
     String reconnect;
 
-    @Option(names = "--ca-cert", paramLabel = "PEM", description = "Trust these CA certificates instead of the system's.")
+    @Option(names = "--ca-cert", paramLabel = "PEM",
+            description = "Trust these CA certificates instead of the system's (HTTPS and S3).")
     String caCert;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URL",
+            description = "S3-compatible endpoint for s3:// URLs (default: the SDK's, or $AWS_ENDPOINT_URL_S3).")
+    String s3Endpoint;
+
+    @Option(names = "--s3-path-style", description = "Path-style S3 addressing (endpoint/bucket/key).")
+    boolean s3PathStyle;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -114,8 +124,11 @@ final class GetCommand implements Callable<Integer> {
         Duration connect = positive("--connect-timeout", connectTimeout);
         List<Duration> reconnectDelays = "none".equals(reconnect) ? List.of()
                 : Inputs.parse("--reconnect", () -> BackoffPolicy.parse(reconnect, 0)).steps();
-        HttpSettings http = new HttpSettings(connect, stall, Optional.ofNullable(caCert)
-                .map(pem -> Inputs.existingFile("--ca-cert", pem)), HttpSettings.DEFAULT.maxRedirects());
+        Optional<KeyStore> trustStore = Optional.ofNullable(caCert)
+                .map(pem -> TrustStores.fromPem(Inputs.existingFile("--ca-cert", pem)));
+        HttpSettings http = new HttpSettings(connect, stall, trustStore, HttpSettings.DEFAULT.maxRedirects());
+        S3Settings s3 = new S3Settings(Optional.ofNullable(s3Endpoint).map(GetCommand::endpoint), s3PathStyle,
+                Optional.empty(), connect, stall, trustStore);
         if (cipherName.needsKey() && keyFile == null && keyEnv == null) {
             throw new BadInputException("--cipher " + cipherName + " needs a key: --key-file FILE or --key-env VAR");
         }
@@ -125,7 +138,7 @@ final class GetCommand implements Callable<Integer> {
                     cipherName, key, outputPath.toString(), schedule,
                     maxAttempts == null ? OptionalInt.empty() : OptionalInt.of(maxAttempts), maxRestarts,
                     new ConsoleListener(root.err, common.quiet, outputPath.getFileName().toString())));
-            try (Wiring wiring = new Wiring(new FsSettings(stateDirectory), http, S3Settings.DEFAULT,
+            try (Wiring wiring = new Wiring(new FsSettings(stateDirectory), http, s3,
                     TransferSettings.DEFAULT.withReconnectDelays(reconnectDelays))) {
                 SchemeRouter router = (SchemeRouter) wiring.get(ArtifactSource.class);
                 if (!router.schemes().contains(source.scheme())) {
@@ -179,6 +192,15 @@ final class GetCommand implements Callable<Integer> {
             throw new BadInputException("--output: " + path + " is a directory; name the file");
         }
         return path;
+    }
+
+    private static URI endpoint(String text) {
+        URI uri = Inputs.parse("--s3-endpoint", () -> URI.create(text.trim()));
+        if (uri.getScheme() == null || uri.getHost() == null
+                || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+            throw new BadInputException("--s3-endpoint: expected http(s)://host[:port], got '" + text + "'");
+        }
+        return uri;
     }
 
     private static Duration positive(String option, String text) {

@@ -1,5 +1,6 @@
 package dev.skyloader.bootstrap;
 
+import com.google.inject.Provider;
 import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
@@ -9,11 +10,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Sends each URL to the source registered for its scheme ({@code https}, {@code http}, {@code s3}). */
+/**
+ * Sends each URL to the source registered for its scheme ({@code https}, {@code http}, {@code s3}). Sources are
+ * built on first use, so an HTTPS download never builds an S3 client.
+ */
 final class SchemeRouter implements ArtifactSource {
-    private final Map<String, ArtifactSource> sources;
+    private final Map<String, Provider<ArtifactSource>> sources;
 
-    SchemeRouter(Map<String, ArtifactSource> sources) {
+    SchemeRouter(Map<String, Provider<ArtifactSource>> sources) {
         this.sources = Map.copyOf(sources);
     }
 
@@ -23,11 +27,11 @@ final class SchemeRouter implements ArtifactSource {
 
     @Override
     public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
-        ArtifactSource source = sources.get(url.scheme());
+        Provider<ArtifactSource> source = sources.get(url.scheme());
         if (source == null) {
             throw SourceException.permanent(url.redacted() + ": unsupported URL scheme '" + url.scheme()
                     + "' (supported: " + String.join(", ", schemes()) + ")");
         }
-        return source.open(url, offset, validator);
+        return source.get().open(url, offset, validator);
     }
 }

@@ -1,9 +1,11 @@
 package dev.skyloader.bootstrap;
 
+import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.Key;
-import com.google.inject.Stage;
+import com.google.inject.Scopes;
+import com.google.inject.matcher.Matchers;
+import com.google.inject.spi.ProvisionListener;
 import dev.skyloader.adapters.fs.FsModule;
 import dev.skyloader.adapters.fs.FsSettings;
 import dev.skyloader.adapters.http.HttpModule;
@@ -12,25 +14,60 @@ import dev.skyloader.adapters.s3.S3Module;
 import dev.skyloader.adapters.s3.S3Settings;
 import dev.skyloader.application.service.TransferSettings;
 import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
-/** One injector per command: every adapter module, each with its settings, plus the application module. */
+/**
+ * One injector per command: every adapter module, each with its settings, plus the application module. Singletons
+ * are built on first use, and every {@link AutoCloseable} singleton that was built (the HTTP and S3 clients) is
+ * closed by {@link #close()}.
+ */
 final class Wiring implements AutoCloseable {
     private final Injector injector;
+    private final List<Object> toClose = Collections.synchronizedList(new ArrayList<>());
 
     Wiring(FsSettings fs, HttpSettings http, S3Settings s3, TransferSettings transfer) {
-        this.injector = Guice.createInjector(Stage.PRODUCTION, new FsModule(fs), new HttpModule(http),
-                new S3Module(s3), new ApplicationModule(transfer));
+        this.injector = Guice.createInjector(new FsModule(fs), new HttpModule(http), new S3Module(s3),
+                new ApplicationModule(transfer), new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bindListener(Matchers.any(), new ProvisionListener() {
+                            @Override
+                            public <T> void onProvision(ProvisionInvocation<T> provision) {
+                                T instance = provision.provision();
+                                if (instance instanceof AutoCloseable
+                                        && Scopes.isSingleton(provision.getBinding())) {
+                                    toClose.add(instance);
+                                }
+                            }
+                        });
+                    }
+                });
     }
 
     <T> T get(Class<T> type) {
         return injector.getInstance(type);
     }
 
-    /** Closes the clients that hold connections and threads. */
     @Override
     public void close() {
-        if (injector.getExistingBinding(Key.get(HttpClient.class)) != null) {
-            injector.getInstance(HttpClient.class).shutdownNow();
+        List<Object> built;
+        synchronized (toClose) {
+            built = new ArrayList<>(toClose);
+        }
+        Collections.reverse(built);
+        for (Object closeable : built) {
+            try {
+                if (closeable instanceof HttpClient client) {
+                    // close() would wait for abandoned exchanges; nothing is left worth waiting for.
+                    client.shutdownNow();
+                } else {
+                    ((AutoCloseable) closeable).close();
+                }
+            } catch (Exception ignored) {
+                // shutting down: nothing more to do with it
+            }
         }
     }
 }

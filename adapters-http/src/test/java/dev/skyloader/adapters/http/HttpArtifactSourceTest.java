@@ -238,7 +238,7 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
         TestCertificates certificates = TestCertificates.generate(dir);
         byte[] content = content(12);
         try (TestHttpServer secure = TestHttpServer.startHttps(certificates.serverContext());
-             HttpClientCloser trusting = new HttpClientCloser(HttpClients.create(SETTINGS.withCaCertificate(certificates.caPem())))) {
+             HttpClientCloser trusting = new HttpClientCloser(HttpClients.create(SETTINGS.withTrustStore(certificates.trustStore())))) {
             secure.put("/model.bin", content);
             HttpArtifactSource tls = new HttpArtifactSource(trusting.client(), SETTINGS);
             try (RemoteBody body = tls.open(new SourceUrl(secure.url("/model.bin")), 0, Optional.empty())) {

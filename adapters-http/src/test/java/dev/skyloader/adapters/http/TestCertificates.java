@@ -12,6 +12,17 @@ import javax.net.ssl.SSLContext;
 
 /** A self-signed certificate for 127.0.0.1, made with the JDK's keytool at test time: its PEM acts as a private CA. */
 public record TestCertificates(SSLContext serverContext, Path caPem) {
+    /** The CA certificate as a trust store, as the command line builds it from {@code --ca-cert}. */
+    public KeyStore trustStore() throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(caPem)) {
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        return trust;
+    }
+
     private static final char[] PASSWORD = "changeit".toCharArray();
 
     public static TestCertificates generate(Path directory) throws Exception {

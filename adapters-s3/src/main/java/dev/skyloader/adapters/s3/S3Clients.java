@@ -1,0 +1,66 @@
+package dev.skyloader.adapters.s3;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.TrustManagerFactory;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/** Builds the synchronous S3 client on the pure-Java Apache HTTP client: no native code, as the devices need. */
+final class S3Clients {
+    private S3Clients() {
+    }
+
+    static S3Client create(S3Settings settings) {
+        ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+                .connectionTimeout(settings.connectTimeout())
+                // Every read of the response waits at most this long: the stall watchdog of the S3 source.
+                .socketTimeout(settings.stallTimeout())
+                .maxConnections(4);
+        settings.trustStore().ifPresent(store -> http.tlsTrustManagersProvider(() -> trustManagers(store)));
+        S3ClientBuilder builder = S3Client.builder()
+                .httpClientBuilder(http)
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .region(region(settings))
+                .forcePathStyle(settings.pathStyle())
+                // Ranged reads carry no whole-object checksum; the SHA-256 of the artifact is the check that counts.
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // Since SDK 2.30 requests carry x-amz-checksum-* headers by default, which S3-compatible stores
+                // (S3Proxy, older MinIO and Ceph) refuse with 501: send them only where an operation requires them.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                // skyloader retries on its own schedule, resuming from the last byte: no hidden SDK retries.
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+        settings.endpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    private static Region region(S3Settings settings) {
+        if (settings.region().isPresent()) {
+            return Region.of(settings.region().get());
+        }
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion();
+        } catch (SdkClientException e) {
+            // S3-compatible stores seldom care; AWS itself redirects the client to the bucket's region.
+            return Region.US_EAST_1;
+        }
+    }
+
+    private static javax.net.ssl.TrustManager[] trustManagers(KeyStore store) {
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return factory.getTrustManagers();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("unusable CA certificates: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.skyloader.adapters.s3;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP proxy to a server that cannot misbehave by itself (S3Proxy): armed, it cuts, or stalls, the connection that
+ * carries the next {@code n} bytes back to the client.
+ */
+public final class FaultyTcpProxy implements AutoCloseable {
+    private static final long DISARMED = -1;
+
+    private final ServerSocket server;
+    private final int upstreamPort;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final AtomicLong budget = new AtomicLong(DISARMED);
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private volatile boolean stall;
+
+    public FaultyTcpProxy(int upstreamPort) throws IOException {
+        this.upstreamPort = upstreamPort;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        threads.execute(this::accept);
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** The next {@code bytes} bytes to the client go through, then that connection is closed. */
+    public void cutAfter(long bytes) {
+        stall = false;
+        budget.set(bytes);
+    }
+
+    /** The next {@code bytes} bytes to the client go through, then that connection sends nothing more. */
+    public void stallAfter(long bytes) {
+        stall = true;
+        budget.set(bytes);
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+                threads.execute(() -> pump(client, upstream, false));
+                threads.execute(() -> pump(upstream, client, true));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to, boolean towardsClient) {
+        byte[] buffer = new byte[16 << 10];
+        try (from; to) {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                int allowed = n;
+                boolean fault = false;
+                if (towardsClient) {
+                    long left = budget.get();
+                    if (left != DISARMED) {
+                        allowed = (int) Math.min(n, left);
+                        if (budget.compareAndSet(left, left - allowed) && left - allowed == 0) {
+                            budget.set(DISARMED);
+                            fault = true;
+                        }
+                    }
+                }
+                out.write(buffer, 0, allowed);
+                out.flush();
+                if (fault) {
+                    if (stall) {
+                        closing.await(60, TimeUnit.SECONDS);
+                    }
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // a side went away: the try closes both
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closing.countDown();
+        server.close();
+        threads.shutdownNow();
+    }
+}
