@@ -10,7 +10,9 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
@@ -47,7 +49,10 @@ final class S3Clients {
             return Region.of(settings.region().get());
         }
         try {
-            return new DefaultAwsRegionProviderChain().getRegion();
+            // AWS_REGION / aws.region, then the profile. Not the EC2 metadata service, which the default chain
+            // ends with: devices have none, and asking costs a timeout on every start.
+            return new AwsRegionProviderChain(new SystemSettingsRegionProvider(), new AwsProfileRegionProvider())
+                    .getRegion();
         } catch (SdkClientException e) {
             // S3-compatible stores seldom care; AWS itself redirects the client to the bucket's region.
             return Region.US_EAST_1;

@@ -26,6 +26,8 @@ public final class FaultyTcpProxy implements AutoCloseable {
     private final AtomicLong budget = new AtomicLong(DISARMED);
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean stall;
+    private volatile boolean goDown;
+    private volatile long chunkDelayMillis;
 
     public FaultyTcpProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -40,13 +42,27 @@ public final class FaultyTcpProxy implements AutoCloseable {
     /** The next {@code bytes} bytes to the client go through, then that connection is closed. */
     public void cutAfter(long bytes) {
         stall = false;
+        goDown = false;
+        budget.set(bytes);
+    }
+
+    /** Like {@link #cutAfter}, and then the link is gone: new connections are refused. */
+    public void cutAndGoDownAfter(long bytes) {
+        stall = false;
+        goDown = true;
         budget.set(bytes);
     }
 
     /** The next {@code bytes} bytes to the client go through, then that connection sends nothing more. */
     public void stallAfter(long bytes) {
         stall = true;
+        goDown = false;
         budget.set(bytes);
+    }
+
+    /** Pauses this long after every 16 KiB sent to the client: a slow link. */
+    public void chunkDelay(java.time.Duration delay) {
+        this.chunkDelayMillis = delay.toMillis();
     }
 
     private void accept() {
@@ -83,7 +99,14 @@ public final class FaultyTcpProxy implements AutoCloseable {
                 }
                 out.write(buffer, 0, allowed);
                 out.flush();
+                long delay = chunkDelayMillis;
+                if (towardsClient && delay > 0 && closing.await(delay, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
                 if (fault) {
+                    if (goDown) {
+                        server.close();
+                    }
                     if (stall) {
                         closing.await(60, TimeUnit.SECONDS);
                     }
