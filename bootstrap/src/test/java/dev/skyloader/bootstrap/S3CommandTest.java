@@ -27,6 +27,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** {@code get s3://…} end to end against an S3 endpoint in this JVM (S3Proxy, SigV4), credentials the AWS way. */
@@ -141,9 +143,10 @@ class S3CommandTest {
     }
 
     @Test
-    void aChildJvmKilledWithSigkillResumesItsS3DownloadByteExact() throws Exception {
+    void aMultipartObjectKilledMidDownloadWithSigkillResumesByteExact() throws Exception {
         byte[] artifact = GetCommandTest.bytes(16 << 20, 61);
-        put("big.bin", artifact);
+        String etag = putMultipart("big.bin", artifact, 5 << 20);
+        assertTrue(etag.matches("\"[0-9a-f]+-4\""), "uploaded in 4 parts by another client: " + etag);
         proxy.chunkDelay(Duration.ofMillis(3));
         Path state = dir.resolve("state");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
@@ -194,6 +197,21 @@ class S3CommandTest {
         try (Stream<Path> files = Files.list(state)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".json")).findFirst().orElse(null);
         }
+    }
+
+    /** Uploads in parts of {@code partSize}, as large publishers do; returns the ETag, of the {@code "…-N"} form. */
+    private static String putMultipart(String key, byte[] content, int partSize) {
+        String uploadId = uploads.createMultipartUpload(b -> b.bucket(BUCKET).key(key)).uploadId();
+        List<CompletedPart> parts = new ArrayList<>();
+        for (int offset = 0, number = 1; offset < content.length; offset += partSize, number++) {
+            int partNumber = number;
+            byte[] part = java.util.Arrays.copyOfRange(content, offset, Math.min(content.length, offset + partSize));
+            String partEtag = uploads.uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(uploadId)
+                    .partNumber(partNumber), RequestBody.fromBytes(part)).eTag();
+            parts.add(CompletedPart.builder().partNumber(partNumber).eTag(partEtag).build());
+        }
+        return uploads.completeMultipartUpload(b -> b.bucket(BUCKET).key(key).uploadId(uploadId)
+                .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())).eTag();
     }
 
     private static void put(String key, byte[] content) {
