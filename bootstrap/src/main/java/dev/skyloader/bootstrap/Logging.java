@@ -27,5 +27,8 @@ final class Logging {
         });
         root.addHandler(handler);
         root.setLevel(Level.INFO);
+        // The AWS SDK and its HTTP client say a lot at INFO; an operator needs their warnings only.
+        Logger.getLogger("software.amazon.awssdk").setLevel(Level.WARNING);
+        Logger.getLogger("org.apache.http").setLevel(Level.WARNING);
     }
 }
