@@ -162,6 +162,17 @@ public final class Download {
         nextAttemptAt = retryAt;
     }
 
+    /**
+     * Stop without counting a failed attempt and without a time for the next one: retrying will not help until
+     * someone acts (a fresh URL, new credentials, free disk space).
+     */
+    public void pauseForAction(String reason, Instant now) {
+        requireNonNull(reason, "reason is null");
+        moveTo(DownloadState.PAUSED, now);
+        lastError = reason;
+        nextAttemptAt = null;
+    }
+
     /** The wait is over (or cut short): start the next attempt. */
     public void startAttempt(Instant now) {
         if (state != DownloadState.DOWNLOADING) {

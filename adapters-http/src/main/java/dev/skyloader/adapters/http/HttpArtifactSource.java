@@ -166,7 +166,7 @@ final class HttpArtifactSource implements ArtifactSource {
             return new SourceException(Kind.TRANSIENT, where + ": HTTP " + status, retryAfter(headers).orElse(null), null);
         }
         if (status == 403) {
-            return SourceException.permanent(where + ": HTTP 403 Forbidden (access denied: a presigned URL may have"
+            return SourceException.denied(where + ": HTTP 403 Forbidden (access denied: a presigned URL may have"
                     + " expired; ask the update service for a fresh one)");
         }
         if (status == 404 || status == 410) {

@@ -203,12 +203,12 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
     }
 
     @Test
-    void clientErrorsArePermanentAndNeverShowTheSignature() {
+    void clientErrorsAreNotRetriedAndNeverShowTheSignature() {
         SourceUrl url = new SourceUrl(server.url("/signed.bin") + "?X-Amz-Signature=topsecret&X-Amz-Expires=60");
         put("signed.bin", content(11));
         server.enqueue(new Status(403, Map.of()));
         SourceException forbidden = assertThrows(SourceException.class, () -> source.open(url, 0, Optional.empty()));
-        assertEquals(Kind.PERMANENT, forbidden.kind());
+        assertEquals(Kind.DENIED, forbidden.kind());
         assertTrue(forbidden.getMessage().contains("expired"), forbidden.getMessage());
         assertFalse(forbidden.getMessage().contains("topsecret"), forbidden.getMessage());
         assertEquals("X-Amz-Signature=topsecret&X-Amz-Expires=60", server.requests().get(0).query(),

@@ -109,16 +109,16 @@ final class S3ArtifactSource implements ArtifactSource {
             return SourceException.changed(where + " was replaced since the download started (its ETag changed)");
         }
         if ("ExpiredToken".equals(code) || "TokenRefreshRequired".equals(code)) {
-            return SourceException.permanent(what + ": the AWS credentials have expired; refresh them and run again");
+            return SourceException.denied(what + ": the AWS credentials have expired; refresh them and run again");
         }
         if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)) {
-            return SourceException.permanent(what + ": the AWS credentials were refused");
+            return SourceException.denied(what + ": the AWS credentials were refused");
         }
         if (status == 404 || "NoSuchKey".equals(code) || "NoSuchBucket".equals(code)) {
             return SourceException.permanent(what + ": no such " + ("NoSuchBucket".equals(code) ? "bucket" : "object"));
         }
         if (status == 403) {
-            return SourceException.permanent(what + ": access denied");
+            return SourceException.denied(what + ": access denied");
         }
         if (status == 408 || status == 429 || status >= 500 || "RequestTimeout".equals(code)
                 || "SlowDown".equals(code) || e.isThrottlingException()) {

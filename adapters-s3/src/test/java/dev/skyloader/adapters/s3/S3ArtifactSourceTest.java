@@ -135,13 +135,13 @@ class S3ArtifactSourceTest extends AbstractArtifactSourceTest {
     }
 
     @Test
-    void refusedCredentialsArePermanentAndNotShown() {
+    void refusedCredentialsAreDeniedAndNotShown() {
         put("secret.bin", content(23));
         System.setProperty("aws.secretAccessKey", "wrong-secret");
         try (S3Client wrong = S3Clients.create(settings())) {
             SourceException e = assertThrows(SourceException.class, () -> new S3ArtifactSource(wrong)
                     .open(new SourceUrl("s3://" + BUCKET + "/secret.bin"), 0, Optional.empty()));
-            assertEquals(Kind.PERMANENT, e.kind(), e.getMessage());
+            assertEquals(Kind.DENIED, e.kind(), e.getMessage());
             assertFalse(e.getMessage().contains("wrong-secret"));
         } finally {
             System.setProperty("aws.secretAccessKey", TestS3Server.SECRET_KEY);

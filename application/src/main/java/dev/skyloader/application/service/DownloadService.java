@@ -228,6 +228,19 @@ public final class DownloadService implements DownloadArtifact {
                         save();
                         return result(Outcome.FAILED, download, error.getMessage());
                     }
+                    case DENIED -> {
+                        if (download.bytesDownloaded() == 0 && download.validator().isEmpty()) {
+                            download.fail(error.getMessage(), now());
+                            save();
+                            return result(Outcome.FAILED, download, error.getMessage());
+                        }
+                        // The URL worked before: it (or the credentials) expired. Keep every byte for a fresh URL.
+                        String message = error.getMessage() + "; " + download.bytesDownloaded() + " bytes kept: run"
+                                + " again with a fresh URL for the same SHA-256 to continue from there";
+                        download.pauseForAction(message, now());
+                        save();
+                        return result(Outcome.NOT_FINISHED, download, message);
+                    }
                     case CHANGED -> {
                         restartFromZero(error.getMessage() + ": starting again from byte 0");
                         // A source that keeps changing under us is a transient fault, not a reason to spin.

@@ -203,6 +203,38 @@ class DownloadServiceTest {
     }
 
     @Test
+    void anExpiredPresignedUrlPausesKeepingEveryByteAndAFreshUrlContinues() throws Exception {
+        ScriptedSource source = new ScriptedSource(content).then(new DropAt(600_000),
+                new Fail(SourceException.denied("https://cdn.example/model.bin: HTTP 403 Forbidden")));
+        DownloadResult paused = service(source).download(plain());
+        assertEquals(Outcome.NOT_FINISHED, paused.outcome());
+        assertTrue(paused.message().contains("fresh URL") && paused.message().contains("600000 bytes kept"),
+                paused.message());
+        assertEquals(List.of(), sleeper.sleeps(), "an expired URL is not retried on the schedule");
+        Download download = stored();
+        assertEquals(DownloadState.PAUSED, download.state());
+        assertEquals(600_000, download.bytesDownloaded());
+        assertEquals(0, download.attempts());
+
+        SourceUrl fresh = new SourceUrl("https://cdn.example/model.bin?X-Amz-Signature=fresh");
+        DownloadCommand again = DownloadCommand.of(fresh, new Sha256(Sha256Digest.hexOf(content)),
+                OptionalLong.of(SIZE), CipherName.NONE, Optional.empty(), OUT);
+        DownloadResult done = service(source).download(again);
+        assertEquals(Outcome.COMPLETE, done.outcome(), done.message());
+        assertEquals(600_000, source.requests().get(2).offset());
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void accessDeniedOnTheFirstRequestFails() throws Exception {
+        ScriptedSource source = new ScriptedSource(content)
+                .then(new Fail(SourceException.denied("https://cdn.example/model.bin: HTTP 403 Forbidden")));
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.FAILED, result.outcome());
+        assertEquals(DownloadState.FAILED, stored().state());
+    }
+
+    @Test
     void aServerIgnoringRangeMakesItStartOverWithoutSplicing() throws Exception {
         ScriptedSource source = new ScriptedSource(content).then(new DropAt(300_000), new IgnoreRange());
         DownloadResult result = service(source).download(plain());

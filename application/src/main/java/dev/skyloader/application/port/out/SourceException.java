@@ -15,7 +15,12 @@ public final class SourceException extends Exception {
         /** Trying again will not help (404, 410, most 4xx, a redirect to plain HTTP). */
         PERMANENT,
         /** The object is not the one the bytes so far belong to: start again from byte 0. */
-        CHANGED
+        CHANGED,
+        /**
+         * Access refused (HTTP 403, expired or refused credentials). For a URL that worked before, most likely an
+         * expired presigned URL or credentials: retrying the same URL will not help, a fresh one will.
+         */
+        DENIED
     }
 
     private final Kind kind;
@@ -41,6 +46,10 @@ public final class SourceException extends Exception {
 
     public static SourceException permanent(String message) {
         return new SourceException(Kind.PERMANENT, message);
+    }
+
+    public static SourceException denied(String message) {
+        return new SourceException(Kind.DENIED, message);
     }
 
     public static SourceException changed(String message) {
