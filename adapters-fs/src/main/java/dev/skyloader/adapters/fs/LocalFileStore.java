@@ -59,6 +59,18 @@ final class LocalFileStore implements FileStore {
     }
 
     @Override
+    public long usableSpace(String path) throws IOException {
+        Path existing = Path.of(path).toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            throw new IOException("no existing folder above " + path);
+        }
+        return Files.getFileStore(existing).getUsableSpace();
+    }
+
+    @Override
     public void delete(String path) throws IOException {
         Path file = Path.of(path).toAbsolutePath();
         if (Files.deleteIfExists(file)) {

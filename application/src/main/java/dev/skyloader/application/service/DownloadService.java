@@ -212,6 +212,10 @@ public final class DownloadService implements DownloadArtifact {
                 download.startAttempt(now());
                 save();
                 reconcilePartFile();
+                Optional<DownloadResult> noRoom = checkFreeSpace();
+                if (noRoom.isPresent()) {
+                    return noRoom.get();
+                }
                 long before = download.bytesDownloaded();
                 Optional<SourceException> failure = transfer();
                 if (failure.isEmpty()) {
@@ -294,6 +298,29 @@ public final class DownloadService implements DownloadArtifact {
             listener.waiting(id, wait, reason);
             sleeper.sleep(wait);
             return Optional.empty();
+        }
+
+        /**
+         * Fails fast, before a byte is paid for, when the disk cannot hold the rest of the part file and the
+         * decrypted output (an encrypted artifact briefly exists twice) with a margin.
+         */
+        private Optional<DownloadResult> checkFreeSpace() throws IOException {
+            if (download.expectedSize().isEmpty()) {
+                return Optional.empty();
+            }
+            long size = download.expectedSize().getAsLong();
+            long needed = (size - download.bytesDownloaded()) + (download.cipher() == CipherName.NONE ? 0 : size)
+                    + settings.freeSpaceMargin();
+            long free = files.usableSpace(download.outputPath());
+            if (free >= needed) {
+                return Optional.empty();
+            }
+            String message = "not enough disk space for " + download.outputPath() + ": " + needed
+                    + " bytes needed (the rest of the download" + (download.cipher() == CipherName.NONE ? ""
+                    : ", its decrypted copy") + " and a margin), " + free + " free; free some space and run again";
+            download.pauseForAction(message, now());
+            save();
+            return Optional.of(result(Outcome.NOT_FINISHED, download, message));
         }
 
         /** The state is the truth about what is durable; the part file is cut back or the state corrected to match. */
@@ -475,11 +502,12 @@ public final class DownloadService implements DownloadArtifact {
         }
 
         DownloadResult pauseOnLocalError(IOException e) {
-            String message = "local storage error: " + describe(e) + "; " + download.bytesDownloaded()
-                    + " bytes kept, run again to resume";
+            String problem = String.valueOf(e.getMessage()).contains("No space left on device")
+                    ? "the disk is full (" + describe(e) + ")" : "local storage error: " + describe(e);
+            String message = problem + "; " + download.bytesDownloaded() + " bytes kept, run again to resume";
             try {
                 if (download.state().canMoveTo(DownloadState.PAUSED)) {
-                    download.moveTo(DownloadState.PAUSED, now());
+                    download.pauseForAction(message, now());
                 }
             } catch (RuntimeException ignored) {
                 // the state in memory is only a report now

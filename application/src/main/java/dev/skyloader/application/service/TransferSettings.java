@@ -14,26 +14,27 @@ import static java.util.Objects.requireNonNull;
  * @param reconnectDelays    the quick tier: after a failure that moved no byte, wait these in turn before each
  *                           reconnect; when they run out the attempt has failed and the long schedule applies.
  *                           A connection that delivered bytes before it dropped is resumed at once.
+ * @param freeSpaceMargin    bytes to leave free on the disk beyond what the download needs
  */
 public record TransferSettings(long checkpointBytes, Duration checkpointInterval, int bufferSize,
-                               List<Duration> reconnectDelays) {
+                               List<Duration> reconnectDelays, long freeSpaceMargin) {
     public static final TransferSettings DEFAULT = new TransferSettings(4L << 20, Duration.ofSeconds(5), 256 << 10,
             List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
-                    Duration.ofSeconds(15)));
+                    Duration.ofSeconds(15)), 64L << 20);
 
     public TransferSettings {
         requireNonNull(checkpointInterval, "checkpointInterval is null");
         reconnectDelays = List.copyOf(requireNonNull(reconnectDelays, "reconnectDelays is null"));
-        if (checkpointBytes < 1 || bufferSize < 1) {
-            throw new IllegalArgumentException("checkpointBytes and bufferSize must be positive");
+        if (checkpointBytes < 1 || bufferSize < 1 || freeSpaceMargin < 0) {
+            throw new IllegalArgumentException("checkpointBytes and bufferSize must be positive, the margin not negative");
         }
     }
 
     public TransferSettings withReconnectDelays(List<Duration> delays) {
-        return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, delays);
+        return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, delays, freeSpaceMargin);
     }
 
     public TransferSettings withCheckpointBytes(long bytes) {
-        return new TransferSettings(bytes, checkpointInterval, bufferSize, reconnectDelays);
+        return new TransferSettings(bytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin);
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 public final class InMemoryFileStore implements FileStore {
     private final Map<String, ByteArrayOutputStream> files = new HashMap<>();
     private int staged;
+    private long capacity = Long.MAX_VALUE;
 
     @Override
     public synchronized PartFile openPart(String path) {
@@ -40,6 +41,11 @@ public final class InMemoryFileStore implements FileStore {
                     ByteArrayOutputStream file = files.get(path);
                     if (file == null) {
                         throw new IOException("part file was deleted: " + path);
+                    }
+                    if (used() + length > capacity) {
+                        int room = (int) Math.max(0, capacity - used());
+                        file.write(bytes, offset, room);
+                        throw new IOException("No space left on device");
                     }
                     file.write(bytes, offset, length);
                 }
@@ -99,6 +105,20 @@ public final class InMemoryFileStore implements FileStore {
             throw new IOException("no such file: " + from);
         }
         files.put(to, file);
+    }
+
+    @Override
+    public synchronized long usableSpace(String path) {
+        return capacity == Long.MAX_VALUE ? Long.MAX_VALUE : capacity - used();
+    }
+
+    /** A disk of this many bytes in all; appends beyond it fail as a full disk does. */
+    public synchronized void capacity(long bytes) {
+        this.capacity = bytes;
+    }
+
+    private long used() {
+        return files.values().stream().mapToLong(ByteArrayOutputStream::size).sum();
     }
 
     @Override

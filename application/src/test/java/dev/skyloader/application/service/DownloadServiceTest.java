@@ -235,6 +235,39 @@ class DownloadServiceTest {
     }
 
     @Test
+    void notEnoughDiskSpaceStopsBeforeAByteIsFetched() throws Exception {
+        files.capacity(SIZE + (64L << 20) - 1);
+        ScriptedSource source = new ScriptedSource(content);
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.NOT_FINISHED, result.outcome());
+        assertTrue(result.message().startsWith("not enough disk space"), result.message());
+        assertEquals(List.of(), source.requests());
+        assertEquals(DownloadState.PAUSED, stored().state());
+    }
+
+    @Test
+    void aFullDiskDuringTheTransferPausesAndTheDownloadResumesOnceThereIsRoom() throws Exception {
+        // Without a known size there is nothing to check up front: the disk fills half way through.
+        files.put("/data/other", new byte[SIZE / 2]);
+        files.capacity(SIZE);
+        ScriptedSource source = new ScriptedSource(content);
+        DownloadCommand unsized = DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(content)),
+                OptionalLong.empty(), CipherName.NONE, Optional.empty(), OUT);
+        DownloadResult result = service(source).download(unsized);
+        assertEquals(Outcome.NOT_FINISHED, result.outcome());
+        assertTrue(result.message().startsWith("the disk is full"), result.message());
+        Download download = stored();
+        assertEquals(DownloadState.PAUSED, download.state());
+        assertTrue(download.bytesDownloaded() > 0 && download.bytesDownloaded() < SIZE);
+
+        files.delete("/data/other");
+        DownloadResult done = service(source).download(unsized);
+        assertEquals(Outcome.COMPLETE, done.outcome(), done.message());
+        assertArrayEquals(content, files.content(OUT));
+        assertEquals(download.bytesDownloaded(), source.requests().get(1).offset());
+    }
+
+    @Test
     void aServerIgnoringRangeMakesItStartOverWithoutSplicing() throws Exception {
         ScriptedSource source = new ScriptedSource(content).then(new DropAt(300_000), new IgnoreRange());
         DownloadResult result = service(source).download(plain());

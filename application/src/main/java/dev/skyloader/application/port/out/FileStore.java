@@ -24,6 +24,9 @@ public interface FileStore {
 
     boolean exists(String path);
 
+    /** Bytes that can still be written in the folder of {@code path} (which need not exist yet). */
+    long usableSpace(String path) throws IOException;
+
     /** Deletes the file if present. */
     void delete(String path) throws IOException;
 
