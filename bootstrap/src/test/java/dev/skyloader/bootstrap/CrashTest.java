@@ -88,6 +88,59 @@ class CrashTest {
     }
 
     @Test
+    void tenSigkillsAtRandomMomentsNeverCorruptAnythingAndTheResultIsByteExact() throws Exception {
+        byte[] plain = GetCommandTest.bytes(SIZE, 77);
+        byte[] artifact = GetCommandTest.encrypt(dir, plain, "aes-256-ctr", GetCommandTest.base64Key(7));
+        Path key = dir.resolve("key");
+        server.put("/model.ctr", artifact);
+        server.chunkDelay(Duration.ofMillis(4));
+        Path state = dir.resolve("state");
+        Path output = dir.resolve("out/model.onnx");
+        List<String> command = childCommand(server.url("/model.ctr"), GetCommandTest.sha256(artifact), output, state,
+                key, "aes-256-ctr");
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        int kills = 0;
+        for (int run = 1; kills < 10; run++) {
+            assertTrue(run <= 40, "ten kills within 40 runs (seed " + seed + ")");
+            Path log = dir.resolve("run-" + run + ".log");
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            // A random moment: during start-up, re-hashing, transferring, or between checkpoints.
+            if (child.waitFor(200 + random.nextInt(1500), TimeUnit.MILLISECONDS)) {
+                // It finished first: that must be a correct finish. Then start over to keep killing.
+                assertEquals(0, child.exitValue(), Files.readString(log));
+                assertArrayEquals(plain, Files.readAllBytes(output), "byte-exact (seed " + seed + ")");
+                Files.delete(output);
+                try (Stream<Path> files = Files.list(state)) {
+                    for (Path file : files.toList()) {
+                        Files.delete(file);
+                    }
+                }
+                continue;
+            }
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            kills++;
+            JsonNode document = Files.isDirectory(state) ? stateDocument(state) : null;
+            if (document != null) {
+                long claimed = document.get("bytes_downloaded").asLong();
+                Path part = Path.of(document.get("temp_file_path").asText());
+                assertTrue(claimed == 0 || Files.size(part) >= claimed,
+                        "the state never claims more than the part file holds (seed " + seed + ")");
+            }
+            assertFalse(Files.exists(output), "no output before verification (seed " + seed + ")");
+        }
+        server.chunkDelay(Duration.ZERO);
+        Process last = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("last.log").toFile()).start();
+        assertTrue(last.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("last.log")));
+        assertArrayEquals(plain, Files.readAllBytes(output), "byte-exact after 10 kills (seed " + seed + ")");
+        System.out.printf("10 kills (seed %d): %d bytes served for %d%n", seed, server.bodyBytesSent(),
+                artifact.length);
+    }
+
+    @Test
     void aSecondRunForTheSameDownloadIsRefusedWhileAnotherProcessHoldsIt() throws Exception {
         byte[] plain = GetCommandTest.bytes(8 << 20, 7);
         byte[] artifact = GetCommandTest.encrypt(dir, plain, "aes-256-gcm", GetCommandTest.base64Key(6));
@@ -119,13 +172,18 @@ class CrashTest {
     }
 
     private static List<String> childCommand(String url, String sha256, Path output, Path state, Path key) {
+        return childCommand(url, sha256, output, state, key, "aes-256-gcm");
+    }
+
+    private static List<String> childCommand(String url, String sha256, Path output, Path state, Path key,
+                                             String cipher) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m"));
         if (Runtime.version().feature() >= 23) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "get", url,
-                "--sha256", sha256, "-o", output.toString(), "--state-dir", state.toString(), "--cipher", "aes-256-gcm",
+                "--sha256", sha256, "-o", output.toString(), "--state-dir", state.toString(), "--cipher", cipher,
                 "--key-file", key.toString(), "--reconnect", "none", "--quiet"));
         return command;
     }

@@ -135,6 +135,42 @@ class GetCommandTest {
     }
 
     @Test
+    void aStateDocumentCutInHalfIsSetAsideAndTheDownloadStartsOverCorrectly() throws Exception {
+        server.put("/model.bin", plain);
+        server.enqueue(new DropAfter(SIZE / 2), new Status(503, Map.of()));
+        assertEquals(75, get("/model.bin", sha256(plain), "--max-attempts", "1", "--reconnect", "none").exitCode());
+        Path document;
+        try (Stream<Path> files = Files.list(dir.resolve("state"))) {
+            document = files.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        byte[] whole = Files.readAllBytes(document);
+        Files.write(document, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        CliRunner.Result result = get("/model.bin", sha256(plain));
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/model.bin")));
+        try (Stream<Path> files = Files.list(dir.resolve("state"))) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().contains(".json.corrupt-")),
+                    "the damaged document is kept aside");
+        }
+    }
+
+    @Test
+    void aPartFileShorterThanTheStateClaimsResumesFromWhatIsOnDisk() throws Exception {
+        server.put("/model.bin", plain);
+        server.enqueue(new DropAfter(SIZE * 3L / 4), new Status(503, Map.of()));
+        assertEquals(75, get("/model.bin", sha256(plain), "--max-attempts", "1", "--reconnect", "none").exitCode());
+        Path part = dir.resolve("out/model.bin.part");
+        try (var channel = java.nio.channels.FileChannel.open(part, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.truncate(SIZE / 4);
+        }
+        CliRunner.Result result = get("/model.bin", sha256(plain));
+        assertEquals(0, result.exitCode(), result.err());
+        assertEquals("bytes=" + SIZE / 4 + "-", server.requests().get(2).range());
+        assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/model.bin")));
+    }
+
+    @Test
     void aStalledTransferIsAbortedAndResumed() throws Exception {
         server.put("/model.bin", plain);
         server.enqueue(new StallAfter(500_000));
