@@ -6,6 +6,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.skyloader.application.port.in.DownloadArtifact;
 import dev.skyloader.application.port.in.ListDownloads;
+import dev.skyloader.application.port.in.WakeDownloads;
 import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.Cipher;
 import dev.skyloader.application.port.out.Digest;
@@ -16,6 +17,7 @@ import dev.skyloader.application.port.out.StateStore;
 import dev.skyloader.application.service.DownloadService;
 import dev.skyloader.application.service.StatusService;
 import dev.skyloader.application.service.TransferSettings;
+import dev.skyloader.application.service.WakeService;
 import java.time.Clock;
 import java.util.Map;
 import java.util.random.RandomGenerator;
@@ -33,7 +35,6 @@ final class ApplicationModule extends AbstractModule {
     protected void configure() {
         bind(TransferSettings.class).toInstance(transferSettings);
         bind(Clock.class).toInstance(Clock.systemUTC());
-        bind(Sleeper.class).toInstance(duration -> Thread.sleep(duration));
     }
 
     @Provides
@@ -49,6 +50,12 @@ final class ApplicationModule extends AbstractModule {
                                       TransferSettings settings) {
         return new DownloadService(source, store, locks, files, digest, cipher, clock, sleeper,
                 RandomGenerator.getDefault(), settings);
+    }
+
+    @Provides
+    @Singleton
+    WakeDownloads wakeDownloads(StateStore store, Sleeper sleeper) {
+        return new WakeService(store, sleeper);
     }
 
     @Provides

@@ -93,6 +93,11 @@ final class GetCommand implements Callable<Integer> {
                     + "'none' for none (default: ${DEFAULT-VALUE}).")
     String reconnect;
 
+    @Option(names = "--probe-interval", paramLabel = "DURATION", defaultValue = "30s",
+            description = "While waiting out a backoff, ask the source this often whether it answers again, and start "
+                    + "at once when it does; 'none' for never (default: ${DEFAULT-VALUE}).")
+    String probeInterval;
+
     @Option(names = "--ca-cert", paramLabel = "PEM",
             description = "Trust these CA certificates instead of the system's (HTTPS and S3).")
     String caCert;
@@ -122,6 +127,7 @@ final class GetCommand implements Callable<Integer> {
         }
         Duration stall = positive("--stall-timeout", stallTimeout);
         Duration connect = positive("--connect-timeout", connectTimeout);
+        Duration probe = "none".equals(probeInterval) ? Duration.ZERO : positive("--probe-interval", probeInterval);
         List<Duration> reconnectDelays = "none".equals(reconnect) ? List.of()
                 : Inputs.parse("--reconnect", () -> BackoffPolicy.parse(reconnect, 0)).steps();
         Optional<KeyStore> trustStore = Optional.ofNullable(caCert)
@@ -139,7 +145,7 @@ final class GetCommand implements Callable<Integer> {
                     maxAttempts == null ? OptionalInt.empty() : OptionalInt.of(maxAttempts), maxRestarts,
                     new ConsoleListener(root.err, common.quiet, outputPath.getFileName().toString())));
             try (Wiring wiring = new Wiring(new FsSettings(stateDirectory), http, s3,
-                    TransferSettings.DEFAULT.withReconnectDelays(reconnectDelays))) {
+                    TransferSettings.DEFAULT.withReconnectDelays(reconnectDelays).withProbeInterval(probe))) {
                 SchemeRouter router = (SchemeRouter) wiring.get(ArtifactSource.class);
                 if (!router.schemes().contains(source.scheme())) {
                     throw new BadInputException("URL: unsupported scheme '" + source.scheme() + "' (supported: "

@@ -34,4 +34,10 @@ final class SchemeRouter implements ArtifactSource {
         }
         return source.get().open(url, offset, validator);
     }
+
+    @Override
+    public boolean probe(SourceUrl url) {
+        Provider<ArtifactSource> source = sources.get(url.scheme());
+        return source != null && source.get().probe(url);
+    }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The command line: parses, runs one subcommand, and maps every outcome to an exit code and one line of text. */
 @Command(name = "skyloader", mixinStandardHelpOptions = true, version = "skyloader 0.1.0",
         description = "Resumable, verified, decrypting downloads for devices on intermittent links.",
-        subcommands = {GetCommand.class, StatusCommand.class, EncryptCommand.class},
+        subcommands = {GetCommand.class, StatusCommand.class, KickCommand.class, EncryptCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:complete", "1:failed for good (verification, decryption, permanent HTTP error)",
                 "2:bad input", "75:not finished yet: the state is kept, run again to resume"})
@@ -57,7 +57,7 @@ final class Skyloader implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        err.println("skyloader: a command is needed: get, status or encrypt (see: skyloader --help)");
+        err.println("skyloader: a command is needed: get, status, kick or encrypt (see: skyloader --help)");
         return ExitCode.BAD_INPUT;
     }
 

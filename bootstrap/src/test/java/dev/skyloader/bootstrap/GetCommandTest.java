@@ -182,6 +182,43 @@ class GetCommandTest {
     }
 
     @Test
+    void kickWakesADownloadWaitingOutAnHourLongBackoff() throws Exception {
+        server.put("/model.bin", plain);
+        server.enqueue(new Status(503, Map.of()));
+        String sha = sha256(plain);
+        java.util.concurrent.CompletableFuture<CliRunner.Result> running = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> get("/model.bin", sha, "--backoff", "1h", "--reconnect", "none",
+                        "--probe-interval", "none"));
+        Path state = dir.resolve("state");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!running.isDone() && !waitingForRetry(state)) {
+            assertTrue(System.nanoTime() < deadline, "the download never started waiting");
+            Thread.sleep(10);
+        }
+        CliRunner.Result kicked = cli.run("kick", "--state-dir", state.toString());
+        assertEquals(0, kicked.exitCode(), kicked.err());
+        assertTrue(kicked.out().contains("kicked: 1 download waiting"), kicked.out());
+        CliRunner.Result result = running.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/model.bin")));
+    }
+
+    private static boolean waitingForRetry(Path state) throws Exception {
+        if (!Files.isDirectory(state)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(state)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                JsonNode document = new ObjectMapper().readTree(file.toFile());
+                if ("paused".equals(document.get("state").asText()) && document.has("next_attempt_at")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
     void runningACompleteDownloadAgainFetchesNothing() throws Exception {
         server.put("/model.bin", plain);
         assertEquals(0, get("/model.bin", sha256(plain)).exitCode());

@@ -7,10 +7,15 @@ import dev.skyloader.application.port.out.Cipher;
 import dev.skyloader.application.port.out.Digest;
 import dev.skyloader.application.port.out.FileStore;
 import dev.skyloader.application.port.out.Locks;
+import dev.skyloader.application.port.out.Sleeper;
 import dev.skyloader.application.port.out.StateStore;
+import java.time.Duration;
 import static java.util.Objects.requireNonNull;
 
-/** Binds the state store, the download locks, the file store, SHA-256 and the streaming AES cipher. */
+/**
+ * Binds the state store, the download locks, the kick-aware sleeper, the file store, SHA-256 and the streaming AES
+ * cipher.
+ */
 public final class FsModule extends AbstractModule {
     private final FsSettings settings;
 
@@ -35,6 +40,12 @@ public final class FsModule extends AbstractModule {
     @Singleton
     Locks locks(FsSettings fsSettings) {
         return new FileLocks(fsSettings.stateDirectory());
+    }
+
+    @Provides
+    @Singleton
+    Sleeper sleeper(FsSettings fsSettings) {
+        return new KickFileSleeper(fsSettings.stateDirectory(), Duration.ofSeconds(1));
     }
 
     @Provides

@@ -82,6 +82,22 @@ final class HttpArtifactSource implements ArtifactSource {
         }
     }
 
+    /** A HEAD: any answer but a server error or a request to slow down means the link and the server are back. */
+    @Override
+    public boolean probe(SourceUrl url) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(toUri(url)).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .timeout(settings.stallTimeout()).header("User-Agent", USER_AGENT).build();
+            int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return status < 500 && status != 429;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (SourceException | IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private RemoteBody answer(SourceUrl url, URI uri, long offset, Optional<String> validator,
                               HttpResponse<InputStream> response) throws SourceException {
         int status = response.statusCode();

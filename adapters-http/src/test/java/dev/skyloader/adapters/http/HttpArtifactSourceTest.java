@@ -222,6 +222,23 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
     }
 
     @Test
+    void aProbeSaysWhetherTheServerAnswersWithoutFetchingTheBody() throws Exception {
+        SourceUrl url = put("probe.bin", content(13));
+        assertTrue(source.probe(url));
+        assertEquals("HEAD", server.requests().get(0).method());
+        assertEquals(0, server.bodyBytesSent());
+        server.enqueue(new Status(503, Map.of()));
+        assertFalse(source.probe(url), "a server error is no reason to start early");
+        server.enqueue(new Status(429, Map.of()));
+        assertFalse(source.probe(url));
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        assertFalse(source.probe(new SourceUrl("http://127.0.0.1:" + port + "/x")));
+    }
+
+    @Test
     void aRefusedConnectionIsTransient() throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -77,6 +77,20 @@ final class S3ArtifactSource implements ArtifactSource {
         return new RemoteBody(offset, OptionalLong.of(total), etag, body);
     }
 
+    /** A HeadObject: any answer but a server error or throttling means the link and the store are back. */
+    @Override
+    public boolean probe(SourceUrl url) {
+        try {
+            S3Location location = S3Location.of(url);
+            s3.headObject(b -> b.bucket(location.bucket()).key(location.key()));
+            return true;
+        } catch (AwsServiceException e) {
+            return e.statusCode() < 500 && e.statusCode() != 429 && !e.isThrottlingException();
+        } catch (SourceException | SdkClientException e) {
+            return false;
+        }
+    }
+
     /** S3 answers a range that starts at the end with 416: everything is here, if the object is still the same. */
     private RemoteBody atTheEnd(S3Location location, long offset, Optional<String> validator) throws SourceException {
         HeadObjectRequest.Builder head = HeadObjectRequest.builder().bucket(location.bucket()).key(location.key());

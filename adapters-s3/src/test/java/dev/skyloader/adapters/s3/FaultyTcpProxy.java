@@ -28,6 +28,7 @@ public final class FaultyTcpProxy implements AutoCloseable {
     private volatile boolean stall;
     private volatile boolean goDown;
     private volatile long chunkDelayMillis;
+    private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FaultyTcpProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -70,6 +71,8 @@ public final class FaultyTcpProxy implements AutoCloseable {
             try {
                 Socket client = server.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+                open.add(client);
+                open.add(upstream);
                 threads.execute(() -> pump(client, upstream, false));
                 threads.execute(() -> pump(upstream, client, true));
             } catch (IOException e) {
@@ -120,10 +123,14 @@ public final class FaultyTcpProxy implements AutoCloseable {
         }
     }
 
+    /** The link goes down: nothing is accepted and every open connection is dropped. */
     @Override
     public void close() throws IOException {
         closing.countDown();
         server.close();
+        for (Socket socket : open) {
+            socket.close();
+        }
         threads.shutdownNow();
     }
 }

@@ -127,6 +127,15 @@ class S3ArtifactSourceTest extends AbstractArtifactSourceTest {
     }
 
     @Test
+    void aProbeAnswersWhenTheStoreIsReachable() throws Exception {
+        SourceUrl url = put("probe.bin", content(25));
+        assertTrue(source.probe(url));
+        assertTrue(source.probe(missing()), "a 404 is an answer: the link is up");
+        proxy.close();
+        assertFalse(source.probe(url), "nothing listens: the link is down");
+    }
+
+    @Test
     void aMissingBucketIsPermanent() {
         SourceException e = assertThrows(SourceException.class,
                 () -> source.open(new SourceUrl("s3://no-such-bucket/x"), 0, Optional.empty()));

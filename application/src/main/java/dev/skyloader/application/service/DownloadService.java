@@ -296,8 +296,29 @@ public final class DownloadService implements DownloadArtifact {
                         + download.bytesDownloaded() + " bytes kept, run again to resume"));
             }
             listener.waiting(id, wait, reason);
-            sleeper.sleep(wait);
+            waitOrWake(wait);
             return Optional.empty();
+        }
+
+        /**
+         * Waits out a backoff, but not longer than needed: a kick ends it at once, and so does the source answering a
+         * probe again (the link is back), asked every probe interval.
+         */
+        private void waitOrWake(Duration wait) throws InterruptedException {
+            Instant until = now().plus(wait);
+            Duration interval = settings.probeInterval();
+            while (now().isBefore(until)) {
+                Duration left = Duration.between(now(), until);
+                Duration slice = interval.isZero() || interval.compareTo(left) > 0 ? left : interval;
+                if (sleeper.sleep(slice)) {
+                    listener.notice(id, "woken up: starting the next attempt now");
+                    return;
+                }
+                if (!interval.isZero() && now().isBefore(until) && source.probe(command.url())) {
+                    listener.notice(id, download.url() + " answers again: starting the next attempt now");
+                    return;
+                }
+            }
         }
 
         /**

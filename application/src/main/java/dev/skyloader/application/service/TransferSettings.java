@@ -15,15 +15,18 @@ import static java.util.Objects.requireNonNull;
  *                           reconnect; when they run out the attempt has failed and the long schedule applies.
  *                           A connection that delivered bytes before it dropped is resumed at once.
  * @param freeSpaceMargin    bytes to leave free on the disk beyond what the download needs
+ * @param probeInterval      while waiting out a backoff, ask the source this often whether it answers again, and
+ *                           start the next attempt as soon as it does; zero: never
  */
 public record TransferSettings(long checkpointBytes, Duration checkpointInterval, int bufferSize,
-                               List<Duration> reconnectDelays, long freeSpaceMargin) {
+                               List<Duration> reconnectDelays, long freeSpaceMargin, Duration probeInterval) {
     public static final TransferSettings DEFAULT = new TransferSettings(4L << 20, Duration.ofSeconds(5), 256 << 10,
             List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
-                    Duration.ofSeconds(15)), 64L << 20);
+                    Duration.ofSeconds(15)), 64L << 20, Duration.ofSeconds(30));
 
     public TransferSettings {
         requireNonNull(checkpointInterval, "checkpointInterval is null");
+        requireNonNull(probeInterval, "probeInterval is null");
         reconnectDelays = List.copyOf(requireNonNull(reconnectDelays, "reconnectDelays is null"));
         if (checkpointBytes < 1 || bufferSize < 1 || freeSpaceMargin < 0) {
             throw new IllegalArgumentException("checkpointBytes and bufferSize must be positive, the margin not negative");
@@ -31,10 +34,17 @@ public record TransferSettings(long checkpointBytes, Duration checkpointInterval
     }
 
     public TransferSettings withReconnectDelays(List<Duration> delays) {
-        return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, delays, freeSpaceMargin);
+        return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, delays, freeSpaceMargin,
+                probeInterval);
     }
 
     public TransferSettings withCheckpointBytes(long bytes) {
-        return new TransferSettings(bytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin);
+        return new TransferSettings(bytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin,
+                probeInterval);
+    }
+
+    public TransferSettings withProbeInterval(Duration interval) {
+        return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin,
+                interval);
     }
 }

@@ -51,6 +51,8 @@ public final class ScriptedSource implements ArtifactSource {
     private final Deque<Step> script = new ArrayDeque<>();
     private final List<Request> requests = new ArrayList<>();
     private long bytesServed;
+    private final Deque<Boolean> probeAnswers = new ArrayDeque<>();
+    private int probes;
 
     public ScriptedSource(byte[] content) {
         replace(content);
@@ -102,6 +104,23 @@ public final class ScriptedSource implements ArtifactSource {
         InputStream stream = new ByteArrayInputStream(body, (int) from, (int) (to - from));
         InputStream guarded = dropping ? new DroppingStream(stream) : stream;
         return new RemoteBody(start, OptionalLong.of(content.length), Optional.of(etag), guarded);
+    }
+
+    /** What the next probes answer, in turn; after these, probes answer false. */
+    public synchronized ScriptedSource probesAnswer(Boolean... answers) {
+        probeAnswers.addAll(List.of(answers));
+        return this;
+    }
+
+    @Override
+    public synchronized boolean probe(SourceUrl url) {
+        probes++;
+        Boolean answer = probeAnswers.poll();
+        return answer != null && answer;
+    }
+
+    public synchronized int probes() {
+        return probes;
     }
 
     public synchronized List<Request> requests() {

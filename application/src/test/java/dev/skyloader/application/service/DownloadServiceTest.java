@@ -49,7 +49,8 @@ class DownloadServiceTest {
     private final InMemoryStateStore store = new InMemoryStateStore();
     private final InMemoryFileStore files = new InMemoryFileStore();
     private final InMemoryLocks locks = new InMemoryLocks();
-    private TransferSettings settings = TransferSettings.DEFAULT.withCheckpointBytes(64 * 1024);
+    private TransferSettings settings = TransferSettings.DEFAULT.withCheckpointBytes(64 * 1024)
+            .withProbeInterval(Duration.ZERO);
 
     private DownloadService service(ScriptedSource source) {
         return new DownloadService(source, store, locks, files, new Sha256Digest(), new XorCipher(), clock, sleeper,
@@ -163,6 +164,37 @@ class DownloadServiceTest {
         assertEquals(Outcome.COMPLETE, service(source).download(command).outcome());
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
                 Duration.ofSeconds(15), Duration.ofMinutes(1)), sleeper.sleeps());
+    }
+
+    @Test
+    void aKickEndsALongWaitAtOnce() throws Exception {
+        settings = settings.withReconnectDelays(List.of());
+        sleeper.kickDuring(2);
+        ScriptedSource source = new ScriptedSource(content).thenFailTransiently(2);
+        DownloadCommand command = plain().withRetries(BackoffPolicy.DEFAULT.withJitter(0), OptionalInt.empty(), 2);
+        assertEquals(Outcome.COMPLETE, service(source).download(command).outcome());
+        assertEquals(List.of(Duration.ofMinutes(1), Duration.ofSeconds(1)), sleeper.sleeps(),
+                "the 5-minute wait ended after a second");
+        assertEquals(3, source.requests().size());
+    }
+
+    @Test
+    void aProbeThatIsAnsweredEndsALongWaitEarlyAndProbesAreBoundedInRate() throws Exception {
+        settings = settings.withReconnectDelays(List.of()).withProbeInterval(Duration.ofSeconds(30));
+        // The 1 min, 5 min, 15 min and 1 h waits see 1 + 9 + 29 + 119 probes refused; the 4-hour wait sees ten more,
+        // then one answered.
+        Boolean[] answers = new Boolean[158 + 11];
+        java.util.Arrays.fill(answers, false);
+        answers[answers.length - 1] = true;
+        ScriptedSource source = new ScriptedSource(content).thenFailTransiently(5).probesAnswer(answers);
+        DownloadCommand command = plain().withRetries(BackoffPolicy.DEFAULT.withJitter(0), OptionalInt.empty(), 2);
+        assertEquals(Outcome.COMPLETE, service(source).download(command).outcome());
+        assertTrue(sleeper.sleeps().stream().allMatch(d -> d.compareTo(Duration.ofSeconds(30)) <= 0),
+                "waits are cut into 30-second slices, one probe each at most");
+        assertEquals(Duration.ofMinutes(81).plusSeconds(11 * 30), sleeper.total(),
+                "1m + 5m + 15m + 1h, then 5.5 minutes of the 4-hour wait");
+        assertEquals(169, source.probes());
+        assertEquals(6, source.requests().size());
     }
 
     @Test

@@ -20,4 +20,13 @@ public interface ArtifactSource {
      * @throws SourceException classified as transient, permanent, or "changed"
      */
     RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException;
+
+    /**
+     * Asks cheaply, without fetching the body, whether the source would serve the object now: used to cut a long
+     * backoff short when the link comes back. False when it does not answer, answers with a server error or a
+     * request to slow down, or when this source cannot tell. Costs a few hundred bytes at most.
+     */
+    default boolean probe(SourceUrl url) {
+        return false;
+    }
 }

@@ -2,8 +2,18 @@ package dev.skyloader.application.port.out;
 
 import java.time.Duration;
 
-/** Waits. Injected so that tests run every backoff schedule on a virtual clock, without sleeping. */
-@FunctionalInterface
+/**
+ * Waits, and can be woken: {@code skyloader kick} wakes every download of a state directory that is waiting out a
+ * backoff. Injected, so that tests run every schedule on a virtual clock without sleeping.
+ */
 public interface Sleeper {
-    void sleep(Duration duration) throws InterruptedException;
+    /**
+     * Waits up to {@code duration}.
+     *
+     * @return true when woken early by {@link #wakeAll()} (from this or another process), false when the time ran out
+     */
+    boolean sleep(Duration duration) throws InterruptedException;
+
+    /** Wakes every sleeper that shares this one's scope (the state directory). */
+    void wakeAll() throws java.io.IOException;
 }
