@@ -11,6 +11,7 @@ import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.Cipher;
 import dev.skyloader.application.port.out.Digest;
 import dev.skyloader.application.port.out.FileStore;
+import dev.skyloader.application.port.out.HostHealth;
 import dev.skyloader.application.port.out.Locks;
 import dev.skyloader.application.port.out.Sleeper;
 import dev.skyloader.application.port.out.StateStore;
@@ -19,6 +20,7 @@ import dev.skyloader.application.service.StatusService;
 import dev.skyloader.application.service.TransferSettings;
 import dev.skyloader.application.service.WakeService;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import static java.util.Objects.requireNonNull;
@@ -39,16 +41,27 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ArtifactSource artifactSource(Map<String, Provider<ArtifactSource>> sourcesByScheme) {
+    SchemeRouter schemeRouter(Map<String, Provider<ArtifactSource>> sourcesByScheme) {
         return new SchemeRouter(sourcesByScheme);
+    }
+
+    @Provides
+    ArtifactSource artifactSource(SchemeRouter router) {
+        return router;
+    }
+
+    @Provides
+    @Singleton
+    HostHealth hostHealth(Clock clock) {
+        return new CircuitBreakerHostHealth(clock, 3, Duration.ofMinutes(5));
     }
 
     @Provides
     @Singleton
     DownloadArtifact downloadArtifact(ArtifactSource source, StateStore store, Locks locks, FileStore files,
-                                      Digest digest, Cipher cipher, Clock clock, Sleeper sleeper,
+                                      HostHealth hosts, Digest digest, Cipher cipher, Clock clock, Sleeper sleeper,
                                       TransferSettings settings) {
-        return new DownloadService(source, store, locks, files, digest, cipher, clock, sleeper,
+        return new DownloadService(source, store, locks, files, hosts, digest, cipher, clock, sleeper,
                 RandomGenerator.getDefault(), settings);
     }
 

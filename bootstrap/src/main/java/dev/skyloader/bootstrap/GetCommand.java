@@ -45,6 +45,10 @@ final class GetCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URL", description = "https://, http:// or s3://bucket/key")
     String url;
 
+    @Option(names = "--mirror", paramLabel = "URL",
+            description = "Another URL serving the same bytes (repeatable); tried in turn when a source fails.")
+    List<String> mirrors = new java.util.ArrayList<>();
+
     @Option(names = "--sha256", required = true, paramLabel = "HEX",
             description = "SHA-256 of the bytes served (the ciphertext when encrypted).")
     String sha256;
@@ -112,6 +116,7 @@ final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         SourceUrl source = Inputs.parse("URL", () -> new SourceUrl(url));
+        List<SourceUrl> mirrorUrls = mirrors.stream().map(m -> Inputs.parse("--mirror", () -> new SourceUrl(m))).toList();
         Sha256 expected = Inputs.parse("--sha256", () -> new Sha256(sha256));
         OptionalLong expectedSize = size == null ? OptionalLong.empty()
                 : OptionalLong.of(Inputs.parse("--size", () -> ByteCount.parse(size)).bytes());
@@ -140,16 +145,18 @@ final class GetCommand implements Callable<Integer> {
         }
         Optional<AesKey> key = Inputs.key(keyFile, keyEnv, root.env);
         try {
-            DownloadCommand command = Inputs.parse("get", () -> new DownloadCommand(source, expected, expectedSize,
+            DownloadCommand command = Inputs.parse("get", () -> new DownloadCommand(source, mirrorUrls, expected, expectedSize,
                     cipherName, key, outputPath.toString(), schedule,
                     maxAttempts == null ? OptionalInt.empty() : OptionalInt.of(maxAttempts), maxRestarts,
                     new ConsoleListener(root.err, common.quiet, outputPath.getFileName().toString())));
             try (Wiring wiring = new Wiring(new FsSettings(stateDirectory), http, s3,
                     TransferSettings.DEFAULT.withReconnectDelays(reconnectDelays).withProbeInterval(probe))) {
-                SchemeRouter router = (SchemeRouter) wiring.get(ArtifactSource.class);
-                if (!router.schemes().contains(source.scheme())) {
-                    throw new BadInputException("URL: unsupported scheme '" + source.scheme() + "' (supported: "
-                            + String.join(", ", router.schemes()) + ")");
+                java.util.Set<String> schemes = wiring.get(SchemeRouter.class).schemes();
+                for (SourceUrl each : command.sources()) {
+                    if (!schemes.contains(each.scheme())) {
+                        throw new BadInputException((each == source ? "URL" : "--mirror") + ": unsupported scheme '"
+                                + each.scheme() + "' (supported: " + String.join(", ", schemes) + ")");
+                    }
                 }
                 DownloadResult result = wiring.get(DownloadArtifact.class).download(command);
                 report(result);

@@ -219,6 +219,24 @@ class GetCommandTest {
     }
 
     @Test
+    void aMirrorTakesOverAtTheSameOffsetWhenTheServerFails() throws Exception {
+        server.put("/model.bin", plain);
+        long cut = SIZE * 2L / 5;
+        server.enqueue(new DropAfter(cut));
+        server.always(new Status(503, Map.of()));
+        try (TestHttpServer mirror = TestHttpServer.start()) {
+            mirror.put("/model.bin", plain);
+            CliRunner.Result result = get("/model.bin", sha256(plain), "--mirror", mirror.url("/model.bin"),
+                    "--reconnect", "none");
+            assertEquals(0, result.exitCode(), result.err());
+            assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/model.bin")));
+            assertEquals("bytes=" + cut + "-", mirror.requests().get(0).range());
+            assertNull(mirror.requests().get(0).ifRange(), "the main server's ETag means nothing to the mirror");
+            assertEquals(SIZE, server.bodyBytesSent() + mirror.bodyBytesSent(), "no byte fetched twice");
+        }
+    }
+
+    @Test
     void runningACompleteDownloadAgainFetchesNothing() throws Exception {
         server.put("/model.bin", plain);
         assertEquals(0, get("/model.bin", sha256(plain)).exitCode());

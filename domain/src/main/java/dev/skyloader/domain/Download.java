@@ -31,6 +31,7 @@ public final class Download {
     private Instant nextAttemptAt;
     private String lastError;
     private String validator;
+    private String validatorSource;
     private Instant updatedAt;
 
     private Download(Builder b) {
@@ -49,6 +50,7 @@ public final class Download {
         this.nextAttemptAt = b.nextAttemptAt;
         this.lastError = b.lastError;
         this.validator = b.validator;
+        this.validatorSource = b.validatorSource;
         this.updatedAt = b.updatedAt == null ? b.createdAt : b.updatedAt;
         if (expectedSize.isPresent() && expectedSize.getAsLong() < 0) {
             throw new IllegalArgumentException("expected size must not be negative, got " + expectedSize.getAsLong());
@@ -135,6 +137,7 @@ public final class Download {
         bytesDownloaded = bytes;
         if (bytes == 0) {
             validator = null;
+            validatorSource = null;
         }
         touch(now);
     }
@@ -143,13 +146,18 @@ public final class Download {
     public void restartFromZero(String reason, Instant now) {
         bytesDownloaded = 0;
         validator = null;
+        validatorSource = null;
         lastError = reason;
         touch(now);
     }
 
-    /** The remote's version tag (ETag or Last-Modified) that the bytes so far belong to. */
-    public void recordValidator(String newValidator, Instant now) {
-        this.validator = newValidator;
+    /**
+     * The remote's version tag (ETag or Last-Modified) that the bytes so far belong to, and the source (a URL
+     * without secrets) that gave it: a tag means something only to the host that made it.
+     */
+    public void recordValidator(String newValidator, String source, Instant now) {
+        this.validator = requireNonNull(newValidator, "newValidator is null");
+        this.validatorSource = requireNonNull(source, "source is null");
         touch(now);
     }
 
@@ -286,6 +294,11 @@ public final class Download {
         return Optional.ofNullable(validator);
     }
 
+    /** The source (a URL without secrets) the validator came from. */
+    public Optional<String> validatorSource() {
+        return Optional.ofNullable(validatorSource);
+    }
+
     public Instant createdAt() {
         return createdAt;
     }
@@ -322,6 +335,7 @@ public final class Download {
         private Instant nextAttemptAt;
         private String lastError;
         private String validator;
+        private String validatorSource;
 
         private Builder() {
         }
@@ -342,6 +356,7 @@ public final class Download {
         public Builder nextAttemptAt(Instant value) { this.nextAttemptAt = value; return this; }
         public Builder lastError(String value) { this.lastError = value; return this; }
         public Builder validator(String value) { this.validator = value; return this; }
+        public Builder validatorSource(String value) { this.validatorSource = value; return this; }
 
         public Download build() {
             return new Download(this);

@@ -33,6 +33,15 @@ public record SourceUrl(String value) {
         return matcher.group(1).toLowerCase(Locale.ROOT);
     }
 
+    /** Scheme and host (with port), without user info: {@code https://cdn.example:8443}, {@code s3://bucket}. */
+    public String origin() {
+        Matcher matcher = SHAPE.matcher(value);
+        matcher.matches();
+        String authority = matcher.group(2);
+        int at = authority.lastIndexOf('@');
+        return scheme() + "://" + (at < 0 ? authority : authority.substring(at + 1)).toLowerCase(Locale.ROOT);
+    }
+
     /** The URL without user info, query string or fragment: safe for logs and state files. */
     public String redacted() {
         return redact(value);

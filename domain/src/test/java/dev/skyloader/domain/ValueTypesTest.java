@@ -85,6 +85,8 @@ class ValueTypesTest {
         assertEquals("https", url.scheme());
         assertEquals("https://bucket.s3.example/k.bin", url.toString());
         assertEquals("s3", new SourceUrl("S3://models/detector.onnx.enc").scheme());
+        assertEquals("https://bucket.s3.example", url.origin());
+        assertEquals("http://cdn:8080", new SourceUrl("http://u@CDN:8080/a?b").origin());
         var e = assertThrows(IllegalArgumentException.class, () -> new SourceUrl("no-scheme?sig=secret"));
         assertFalse(e.getMessage().contains("secret"));
     }

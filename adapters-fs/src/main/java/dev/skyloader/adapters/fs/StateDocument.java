@@ -21,7 +21,7 @@ import java.util.OptionalLong;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"schema_version", "id", "url", "expected_sha256", "expected_size", "bytes_downloaded",
         "temp_file_path", "output_path", "cipher", "state", "attempts", "restarts", "next_attempt_at", "last_error",
-        "validator", "created_at", "updated_at"})
+        "validator", "validator_source", "created_at", "updated_at"})
 record StateDocument(
         @JsonProperty("schema_version") int schemaVersion,
         @JsonProperty("id") String id,
@@ -38,6 +38,7 @@ record StateDocument(
         @JsonProperty("next_attempt_at") String nextAttemptAt,
         @JsonProperty("last_error") String lastError,
         @JsonProperty("validator") String validator,
+        @JsonProperty("validator_source") String validatorSource,
         @JsonProperty("created_at") String createdAt,
         @JsonProperty("updated_at") String updatedAt) {
 
@@ -48,7 +49,8 @@ record StateDocument(
                 d.expectedSize().isPresent() ? d.expectedSize().getAsLong() : null, d.bytesDownloaded(),
                 d.partPath(), d.outputPath(), d.cipher().wireName(), d.state().wireName(), d.attempts(), d.restarts(),
                 d.nextAttemptAt().map(Instant::toString).orElse(null), d.lastError().orElse(null),
-                d.validator().orElse(null), d.createdAt().toString(), d.updatedAt().toString());
+                d.validator().orElse(null), d.validatorSource().orElse(null), d.createdAt().toString(),
+                d.updatedAt().toString());
     }
 
     /** @throws IllegalArgumentException or NullPointerException when a field is missing or invalid */
@@ -68,6 +70,7 @@ record StateDocument(
                 .nextAttemptAt(nextAttemptAt == null ? null : Instant.parse(nextAttemptAt))
                 .lastError(lastError)
                 .validator(validator)
+                .validatorSource(validatorSource)
                 .createdAt(Instant.parse(required(createdAt, "created_at")))
                 .updatedAt(updatedAt == null ? null : Instant.parse(updatedAt))
                 .build();

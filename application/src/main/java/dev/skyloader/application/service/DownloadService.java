@@ -12,6 +12,7 @@ import dev.skyloader.application.port.in.DownloadListener;
 import dev.skyloader.application.port.out.FileStore;
 import dev.skyloader.application.port.out.FileStore.PartFile;
 import dev.skyloader.application.port.out.FileStore.StagedFile;
+import dev.skyloader.application.port.out.HostHealth;
 import dev.skyloader.application.port.out.Locks;
 import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
@@ -23,12 +24,15 @@ import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
 import dev.skyloader.domain.DurationText;
 import dev.skyloader.domain.Sha256;
+import dev.skyloader.domain.SourceUrl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
@@ -47,6 +51,7 @@ public final class DownloadService implements DownloadArtifact {
     private final StateStore store;
     private final Locks locks;
     private final FileStore files;
+    private final HostHealth hosts;
     private final Digest digest;
     private final Cipher cipher;
     private final Clock clock;
@@ -54,13 +59,14 @@ public final class DownloadService implements DownloadArtifact {
     private final RandomGenerator random;
     private final TransferSettings settings;
 
-    public DownloadService(ArtifactSource source, StateStore store, Locks locks, FileStore files, Digest digest,
-                           Cipher cipher, Clock clock, Sleeper sleeper, RandomGenerator random,
+    public DownloadService(ArtifactSource source, StateStore store, Locks locks, FileStore files, HostHealth hosts,
+                           Digest digest, Cipher cipher, Clock clock, Sleeper sleeper, RandomGenerator random,
                            TransferSettings settings) {
         this.source = requireNonNull(source, "source is null");
         this.store = requireNonNull(store, "store is null");
         this.locks = requireNonNull(locks, "locks is null");
         this.files = requireNonNull(files, "files is null");
+        this.hosts = requireNonNull(hosts, "hosts is null");
         this.digest = requireNonNull(digest, "digest is null");
         this.cipher = requireNonNull(cipher, "cipher is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -198,16 +204,29 @@ public final class DownloadService implements DownloadArtifact {
         private int quickFailures;
         private int failedAttempts;
         private int changedInARow;
+        /** The URL first, then the mirrors; {@code current} is the one in use. */
+        private final List<SourceUrl> sources;
+        private int current;
+        /** Sources that failed for good in this run, with why. */
+        private final Map<Integer, String> dead = new LinkedHashMap<>();
+        /** Sources that failed in a row without moving a byte since the last wait: a full round means wait. */
+        private int failuresThisRound;
+        /** The size the sources so far reported, when the artifact's own size is not known. */
+        private OptionalLong remoteTotal = OptionalLong.empty();
 
         Run(Download download, DownloadCommand command) {
             this.download = download;
             this.command = command;
             this.listener = command.listener();
             this.id = download.id();
+            this.sources = command.sources();
         }
 
         DownloadResult execute() throws IOException, InterruptedException {
             part = files.openPart(download.partPath());
+            if (!hosts.available(sources.get(current).origin())) {
+                nextSource();
+            }
             while (true) {
                 download.startAttempt(now());
                 save();
@@ -226,11 +245,31 @@ public final class DownloadService implements DownloadArtifact {
                     continue;
                 }
                 SourceException error = failure.get();
+                boolean progressed = download.bytesDownloaded() > before;
+                if (progressed) {
+                    failuresThisRound = 0;
+                }
+                if ((error.kind() == SourceException.Kind.PERMANENT || error.kind() == SourceException.Kind.DENIED)
+                        && dead.size() + 1 < sources.size()) {
+                    dead.put(current, error.getMessage());
+                    switchSource(error.getMessage() + "; giving up on this source");
+                    continue;
+                }
+                if (error.kind() == SourceException.Kind.TRANSIENT && !progressed) {
+                    hosts.failed(sources.get(current).origin());
+                    if (++failuresThisRound < sources.size() - dead.size()) {
+                        switchSource(error.getMessage());
+                        continue;
+                    }
+                    failuresThisRound = 0;
+                }
                 switch (error.kind()) {
                     case PERMANENT -> {
-                        download.fail(error.getMessage(), now());
+                        String message = dead.isEmpty() ? error.getMessage()
+                                : "every source failed: " + String.join("; ", dead.values()) + "; " + error.getMessage();
+                        download.fail(message, now());
                         save();
-                        return result(Outcome.FAILED, download, error.getMessage());
+                        return result(Outcome.FAILED, download, message);
                     }
                     case DENIED -> {
                         if (download.bytesDownloaded() == 0 && download.validator().isEmpty()) {
@@ -256,10 +295,50 @@ public final class DownloadService implements DownloadArtifact {
                     case TRANSIENT -> {
                     }
                 }
-                Optional<DownloadResult> gaveUp = waitBeforeRetry(error, download.bytesDownloaded() > before);
+                Optional<DownloadResult> gaveUp = waitBeforeRetry(error, progressed);
                 if (gaveUp.isPresent()) {
                     return gaveUp.get();
                 }
+                if (!progressed) {
+                    // After a wait, go round the sources again, starting with the next one.
+                    nextSource();
+                }
+            }
+        }
+
+        /** Moves to the next source still in play, and says so. */
+        private void switchSource(String reason) {
+            SourceUrl from = sources.get(current);
+            nextSource();
+            listener.notice(id, reason + "; trying " + sources.get(current).redacted() + " next (was "
+                    + from.redacted() + ")");
+        }
+
+        /**
+         * The next source not given up on, preferring hosts that are not being skipped for repeated failures. When
+         * every remaining host is being skipped, the next one is tried anyway: a download never stalls on its
+         * breakers alone.
+         */
+        private void nextSource() {
+            if (sources.size() == 1) {
+                return;
+            }
+            int fallback = -1;
+            for (int step = 1; step <= sources.size(); step++) {
+                int candidate = (current + step) % sources.size();
+                if (dead.containsKey(candidate)) {
+                    continue;
+                }
+                if (hosts.available(sources.get(candidate).origin())) {
+                    current = candidate;
+                    return;
+                }
+                if (fallback < 0) {
+                    fallback = candidate;
+                }
+            }
+            if (fallback >= 0) {
+                current = fallback;
             }
         }
 
@@ -314,7 +393,7 @@ public final class DownloadService implements DownloadArtifact {
                     listener.notice(id, "woken up: starting the next attempt now");
                     return;
                 }
-                if (!interval.isZero() && now().isBefore(until) && source.probe(command.url())) {
+                if (!interval.isZero() && now().isBefore(until) && source.probe(sources.get(current))) {
                     listener.notice(id, download.url() + " answers again: starting the next attempt now");
                     return;
                 }
@@ -389,19 +468,26 @@ public final class DownloadService implements DownloadArtifact {
                 return Optional.empty();
             }
             long offset = download.bytesDownloaded();
+            SourceUrl url = sources.get(current);
+            // A validator means something only to the source that issued it; elsewhere the size and, in the end,
+            // the SHA-256 guard against splicing.
+            Optional<String> validator = download.validatorSource().equals(Optional.of(url.redacted()))
+                    ? download.validator() : Optional.empty();
             RemoteBody body;
             try {
-                body = source.open(command.url(), offset, download.validator());
+                body = source.open(url, offset, validator);
             } catch (SourceException e) {
                 return Optional.of(e);
             }
+            hosts.succeeded(url.origin());
             try (body) {
-                return copy(body, offset);
+                return copy(body, offset, url, validator);
             }
         }
 
-        private Optional<SourceException> copy(RemoteBody body, long offset) throws IOException {
-            String where = download.url();
+        private Optional<SourceException> copy(RemoteBody body, long offset, SourceUrl url, Optional<String> validator)
+                throws IOException {
+            String where = url.redacted();
             if (body.offset() != offset) {
                 if (body.offset() != 0) {
                     return Optional.of(SourceException.transientError(where + ": the source answered from byte "
@@ -409,16 +495,27 @@ public final class DownloadService implements DownloadArtifact {
                 }
                 restartFromZero(where + ": the server sent the whole object instead of resuming at byte " + offset
                         + ", so it may have changed: starting again from byte 0");
-            } else if (offset > 0 && download.validator().isPresent() && body.validator().isPresent()
-                    && !download.validator().equals(body.validator())) {
+            } else if (offset > 0 && validator.isPresent() && body.validator().isPresent()
+                    && !validator.equals(body.validator())) {
                 return Optional.of(SourceException.changed(where + " changed (validator "
-                        + download.validator().get() + " -> " + body.validator().get() + ")"));
-            }
-            if (body.validator().isPresent() && !body.validator().equals(download.validator())) {
-                download.recordValidator(body.validator().get(), now());
+                        + validator.get() + " -> " + body.validator().get() + ")"));
             }
             OptionalLong expected = command.expectedSize();
             OptionalLong total = body.totalSize();
+            if (expected.isEmpty() && body.offset() > 0 && remoteTotal.isPresent() && total.isPresent()
+                    && remoteTotal.getAsLong() != total.getAsLong()) {
+                long other = remoteTotal.getAsLong();
+                remoteTotal = OptionalLong.empty();
+                return Optional.of(SourceException.changed(where + " is " + total.getAsLong()
+                        + " bytes, another source said " + other));
+            }
+            if (total.isPresent()) {
+                remoteTotal = total;
+            }
+            if (body.validator().isPresent() && (!body.validator().equals(download.validator())
+                    || !download.validatorSource().equals(Optional.of(where)))) {
+                download.recordValidator(body.validator().get(), where, now());
+            }
             if (expected.isPresent() && total.isPresent() && total.getAsLong() != expected.getAsLong()) {
                 return Optional.of(SourceException.permanent(where + " is " + total.getAsLong()
                         + " bytes, but the artifact is expected to be " + expected.getAsLong() + " bytes"));

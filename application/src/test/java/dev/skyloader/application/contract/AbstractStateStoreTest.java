@@ -32,6 +32,7 @@ public abstract class AbstractStateStoreTest {
                 .createdAt(T0).updatedAt(T0.plusSeconds(90)).state(DownloadState.PAUSED)
                 .bytesDownloaded(123_456_789L).attempts(3).restarts(1).nextAttemptAt(T0.plusSeconds(900))
                 .lastError("connection reset at byte 123456789").validator("\"9b2cf535f27731c974343645a3985328-4\"")
+                .validatorSource("s3://models/" + id + ".enc")
                 .build();
     }
 
@@ -54,6 +55,7 @@ public abstract class AbstractStateStoreTest {
         assertEquals(saved.nextAttemptAt(), loaded.nextAttemptAt());
         assertEquals(saved.lastError(), loaded.lastError());
         assertEquals(saved.validator(), loaded.validator());
+        assertEquals(saved.validatorSource(), loaded.validatorSource());
         assertEquals(saved.createdAt(), loaded.createdAt());
         assertEquals(saved.updatedAt(), loaded.updatedAt());
     }

@@ -19,6 +19,8 @@ import dev.skyloader.application.port.in.DownloadCommand;
 import dev.skyloader.application.port.in.DownloadResult;
 import dev.skyloader.application.port.in.DownloadResult.Outcome;
 import dev.skyloader.application.port.in.DownloadListener;
+import dev.skyloader.application.port.out.ArtifactSource;
+import dev.skyloader.application.port.out.HostHealth;
 import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.domain.AesKey;
 import dev.skyloader.domain.BackoffPolicy;
@@ -49,12 +51,13 @@ class DownloadServiceTest {
     private final InMemoryStateStore store = new InMemoryStateStore();
     private final InMemoryFileStore files = new InMemoryFileStore();
     private final InMemoryLocks locks = new InMemoryLocks();
+    private HostHealth hosts = HostHealth.ALWAYS_AVAILABLE;
     private TransferSettings settings = TransferSettings.DEFAULT.withCheckpointBytes(64 * 1024)
             .withProbeInterval(Duration.ZERO);
 
-    private DownloadService service(ScriptedSource source) {
-        return new DownloadService(source, store, locks, files, new Sha256Digest(), new XorCipher(), clock, sleeper,
-                new SplittableRandom(7), settings);
+    private DownloadService service(ArtifactSource source) {
+        return new DownloadService(source, store, locks, files, hosts, new Sha256Digest(), new XorCipher(), clock,
+                sleeper, new SplittableRandom(7), settings);
     }
 
     private DownloadCommand plain() {
@@ -300,6 +303,64 @@ class DownloadServiceTest {
     }
 
     @Test
+    void aSourceThatFailsIsLeftForAMirrorThatResumesAtTheSameOffset() throws Exception {
+        ScriptedSource primary = new ScriptedSource(content).then(new DropAt(400_000)).thenFailTransiently(3);
+        ScriptedSource mirror = new ScriptedSource(content);
+        DownloadResult result = service(route(primary, mirror)).download(plain().withMirrors(List.of(MIRROR)));
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(content, files.content(OUT));
+        assertEquals(new Request(400_000, Optional.empty()), mirror.requests().get(0),
+                "the mirror resumes at the same offset, without the primary's ETag");
+        assertEquals(List.of(), sleeper.sleeps(), "no waiting while another source works");
+        assertEquals(SIZE, primary.bytesServed() + mirror.bytesServed(), "no byte fetched twice");
+    }
+
+    @Test
+    void aSourceThatFailsForGoodIsDroppedAndTheDownloadFailsOnlyWhenAllHave() throws Exception {
+        ScriptedSource primary = new ScriptedSource(content)
+                .then(new Fail(SourceException.permanent("https://cdn.example/model.bin: HTTP 404")));
+        ScriptedSource mirror = new ScriptedSource(content);
+        assertEquals(Outcome.COMPLETE, service(route(primary, mirror)).download(plain().withMirrors(List.of(MIRROR)))
+                .outcome());
+
+        InMemoryFileStore other = new InMemoryFileStore();
+        ScriptedSource gone = new ScriptedSource(content)
+                .then(new Fail(SourceException.permanent("https://cdn.example/model.bin: HTTP 404")));
+        ScriptedSource alsoGone = new ScriptedSource(content)
+                .then(new Fail(SourceException.permanent("https://mirror.example/model.bin: HTTP 410")));
+        DownloadResult failed = new DownloadService(route(gone, alsoGone), new InMemoryStateStore(), locks, other,
+                hosts, new Sha256Digest(), new XorCipher(), clock, sleeper, new SplittableRandom(7), settings)
+                .download(plain().withMirrors(List.of(MIRROR)));
+        assertEquals(Outcome.FAILED, failed.outcome());
+        assertTrue(failed.message().contains("every source failed") && failed.message().contains("404")
+                && failed.message().contains("410"), failed.message());
+    }
+
+    @Test
+    void aHostBeingSkippedIsPassedOverForTheMirror() throws Exception {
+        hosts = new HostHealth() {
+            @Override
+            public boolean available(String origin) {
+                return !origin.equals("https://cdn.example");
+            }
+
+            @Override
+            public void succeeded(String origin) {
+            }
+
+            @Override
+            public void failed(String origin) {
+            }
+        };
+        ScriptedSource primary = new ScriptedSource(content);
+        ScriptedSource mirror = new ScriptedSource(content);
+        assertEquals(Outcome.COMPLETE, service(route(primary, mirror)).download(plain().withMirrors(List.of(MIRROR)))
+                .outcome());
+        assertEquals(List.of(), primary.requests());
+        assertEquals(1, mirror.requests().size());
+    }
+
+    @Test
     void aServerIgnoringRangeMakesItStartOverWithoutSplicing() throws Exception {
         ScriptedSource source = new ScriptedSource(content).then(new DropAt(300_000), new IgnoreRange());
         DownloadResult result = service(source).download(plain());
@@ -457,6 +518,14 @@ class DownloadServiceTest {
         for (Download d : store.history()) {
             assertEquals("https://cdn.example/model.bin", d.url());
         }
+    }
+
+    private static final SourceUrl MIRROR = new SourceUrl("https://mirror.example/model.bin");
+
+    /** Sends the CDN's URL to one source and the mirror's to another. */
+    private static ArtifactSource route(ScriptedSource primary, ScriptedSource mirror) {
+        return (url, offset, validator) -> (url.origin().equals("https://cdn.example") ? primary : mirror)
+                .open(url, offset, validator);
     }
 
     static byte[] bytes(int size, int seed) {

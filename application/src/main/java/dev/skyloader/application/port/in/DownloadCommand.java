@@ -5,6 +5,7 @@ import dev.skyloader.domain.BackoffPolicy;
 import dev.skyloader.domain.CipherName;
 import dev.skyloader.domain.Sha256;
 import dev.skyloader.domain.SourceUrl;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -14,6 +15,7 @@ import static java.util.Objects.requireNonNull;
  * What to download and how hard to try.
  *
  * @param url          where the served bytes are (may carry a presigned signature)
+ * @param mirrors      other places serving the same bytes, tried in turn when a source fails
  * @param sha256       SHA-256 of the bytes served (the ciphertext when encrypted)
  * @param expectedSize size in bytes of what is served, when known
  * @param cipher       how the served bytes are encrypted
@@ -24,11 +26,12 @@ import static java.util.Objects.requireNonNull;
  * @param maxRestarts  restarts from byte 0 after a SHA-256 mismatch before failing for good
  * @param listener     progress and notices
  */
-public record DownloadCommand(SourceUrl url, Sha256 sha256, OptionalLong expectedSize, CipherName cipher,
+public record DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha256, OptionalLong expectedSize, CipherName cipher,
                               Optional<AesKey> key, String outputPath, BackoffPolicy backoff,
                               OptionalInt maxAttempts, int maxRestarts, DownloadListener listener) {
     public DownloadCommand {
         requireNonNull(url, "url is null");
+        mirrors = List.copyOf(requireNonNull(mirrors, "mirrors is null"));
         requireNonNull(sha256, "sha256 is null");
         requireNonNull(expectedSize, "expectedSize is null");
         requireNonNull(cipher, "cipher is null");
@@ -63,18 +66,31 @@ public record DownloadCommand(SourceUrl url, Sha256 sha256, OptionalLong expecte
     /** A command with the default schedule, unlimited attempts and 2 restarts. */
     public static DownloadCommand of(SourceUrl url, Sha256 sha256, OptionalLong expectedSize, CipherName cipher,
                                      Optional<AesKey> key, String outputPath) {
-        return new DownloadCommand(url, sha256, expectedSize, cipher, key, outputPath, BackoffPolicy.DEFAULT,
+        return new DownloadCommand(url, List.of(), sha256, expectedSize, cipher, key, outputPath, BackoffPolicy.DEFAULT,
                 OptionalInt.empty(), 2, DownloadListener.NONE);
     }
 
     public DownloadCommand withRetries(BackoffPolicy newBackoff, OptionalInt newMaxAttempts, int newMaxRestarts) {
-        return new DownloadCommand(url, sha256, expectedSize, cipher, key, outputPath, newBackoff, newMaxAttempts,
-                newMaxRestarts, listener);
+        return new DownloadCommand(url, mirrors, sha256, expectedSize, cipher, key, outputPath, newBackoff,
+                newMaxAttempts, newMaxRestarts, listener);
     }
 
     public DownloadCommand withListener(DownloadListener newListener) {
-        return new DownloadCommand(url, sha256, expectedSize, cipher, key, outputPath, backoff, maxAttempts,
+        return new DownloadCommand(url, mirrors, sha256, expectedSize, cipher, key, outputPath, backoff, maxAttempts,
                 maxRestarts, newListener);
+    }
+
+    public DownloadCommand withMirrors(List<SourceUrl> newMirrors) {
+        return new DownloadCommand(url, newMirrors, sha256, expectedSize, cipher, key, outputPath, backoff,
+                maxAttempts, maxRestarts, listener);
+    }
+
+    /** The URL first, then the mirrors. */
+    public List<SourceUrl> sources() {
+        List<SourceUrl> all = new java.util.ArrayList<>();
+        all.add(url);
+        all.addAll(mirrors);
+        return List.copyOf(all);
     }
 
     @Override
