@@ -353,7 +353,8 @@ public final class DownloadService implements DownloadArtifact {
                 return Optional.empty();
             }
             List<Duration> quick = settings.reconnectDelays();
-            if (quickFailures < quick.size()) {
+            // A server that said when to come back (Retry-After) gets no quick reconnects.
+            if (quickFailures < quick.size() && error.retryAfter().isEmpty()) {
                 Duration wait = quick.get(quickFailures++);
                 listener.waiting(id, wait, reason);
                 sleeper.sleep(wait);

@@ -227,6 +227,15 @@ class DownloadServiceTest {
     }
 
     @Test
+    void aServerThatSaysWhenToComeBackGetsNoQuickReconnects() throws Exception {
+        ScriptedSource source = new ScriptedSource(content).then(
+                new Fail(new SourceException(SourceException.Kind.TRANSIENT, "429", Duration.ofSeconds(90), null)));
+        DownloadCommand command = plain().withRetries(BackoffPolicy.DEFAULT.withJitter(0), OptionalInt.empty(), 2);
+        assertEquals(Outcome.COMPLETE, service(source).download(command).outcome());
+        assertEquals(List.of(Duration.ofSeconds(90)), sleeper.sleeps());
+    }
+
+    @Test
     void aPermanentErrorFailsAtOnce() throws Exception {
         ScriptedSource source = new ScriptedSource(content)
                 .then(new Fail(SourceException.permanent("https://cdn.example/model.bin: 404 Not Found")));
