@@ -137,7 +137,8 @@ final class GetCommand implements Callable<Integer> {
                 : Inputs.parse("--reconnect", () -> BackoffPolicy.parse(reconnect, 0)).steps();
         Optional<KeyStore> trustStore = Optional.ofNullable(caCert)
                 .map(pem -> TrustStores.fromPem(Inputs.existingFile("--ca-cert", pem)));
-        HttpSettings http = new HttpSettings(connect, stall, trustStore, HttpSettings.DEFAULT.maxRedirects());
+        HttpSettings http = new HttpSettings(connect, stall, trustStore, HttpSettings.DEFAULT.maxRedirects(),
+                HttpSettings.DEFAULT.refetchBelow());
         S3Settings s3 = new S3Settings(Optional.ofNullable(s3Endpoint).map(GetCommand::endpoint), s3PathStyle,
                 Optional.empty(), connect, stall, trustStore);
         if (cipherName.needsKey() && keyFile == null && keyEnv == null) {

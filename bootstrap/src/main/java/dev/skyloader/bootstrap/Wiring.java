@@ -3,9 +3,11 @@ package dev.skyloader.bootstrap;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Module;
 import com.google.inject.Scopes;
 import com.google.inject.matcher.Matchers;
 import com.google.inject.spi.ProvisionListener;
+import com.google.inject.util.Modules;
 import dev.skyloader.adapters.fs.FsModule;
 import dev.skyloader.adapters.fs.FsSettings;
 import dev.skyloader.adapters.http.HttpModule;
@@ -28,8 +30,14 @@ final class Wiring implements AutoCloseable {
     private final List<Object> toClose = Collections.synchronizedList(new ArrayList<>());
 
     Wiring(FsSettings fs, HttpSettings http, S3Settings s3, TransferSettings transfer) {
-        this.injector = Guice.createInjector(new FsModule(fs), new HttpModule(http), new S3Module(s3),
-                new ApplicationModule(transfer), new AbstractModule() {
+        this(fs, http, s3, transfer, new AbstractModule() {
+        });
+    }
+
+    /** With some bindings replaced: tests put a fake clock and sleeper under the real adapters. */
+    Wiring(FsSettings fs, HttpSettings http, S3Settings s3, TransferSettings transfer, Module overrides) {
+        this.injector = Guice.createInjector(Modules.override(new FsModule(fs), new HttpModule(http), new S3Module(s3),
+                new ApplicationModule(transfer)).with(overrides), new AbstractModule() {
                     @Override
                     protected void configure() {
                         bindListener(Matchers.any(), new ProvisionListener() {

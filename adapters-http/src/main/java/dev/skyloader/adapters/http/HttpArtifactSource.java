@@ -71,7 +71,7 @@ final class HttpArtifactSource implements ArtifactSource {
                 uri = redirectTarget(uri, response, url);
                 continue;
             }
-            if (status == 200 && offset > 0 && ifRange.isPresent()
+            if (status == 200 && offset >= settings.refetchBelow() && ifRange.isPresent()
                     && ifRange.equals(validatorOf(response.headers()))) {
                 // The object did not change, yet the server ignored If-Range: ask for the range alone.
                 close(response);
@@ -161,9 +161,7 @@ final class HttpArtifactSource implements ArtifactSource {
         } catch (SSLException e) {
             throw SourceException.transientError(where + ": TLS error (" + e.getMessage() + ")", e);
         } catch (ConnectException e) {
-            Throwable cause = e.getCause();
-            String what = cause instanceof UnresolvedAddressException ? "cannot resolve host " + uri.getHost()
-                    : "connection refused";
+            String what = unresolved(e) ? "cannot resolve host " + uri.getHost() : "connection refused";
             throw SourceException.transientError(where + ": " + what, e);
         } catch (IOException e) {
             throw SourceException.transientError(where + ": " + e.getClass().getSimpleName()
@@ -174,6 +172,15 @@ final class HttpArtifactSource implements ArtifactSource {
             Thread.currentThread().interrupt();
             throw SourceException.transientError(where + ": interrupted", e);
         }
+    }
+
+    private static boolean unresolved(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnresolvedAddressException || cause instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static SourceException classify(SourceUrl url, URI uri, int status, HttpHeaders headers) {

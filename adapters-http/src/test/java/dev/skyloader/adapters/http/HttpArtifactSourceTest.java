@@ -95,6 +95,7 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
         byte[] content = content(2);
         SourceUrl url = put("cdn.bin", content);
         server.enqueue(new FullBodyOnIfRange());
+        HttpArtifactSource source = new HttpArtifactSource(client, SETTINGS.withRefetchBelow(1000));
         try (RemoteBody body = source.open(url, 5000, Optional.of(server.etag("/cdn.bin")))) {
             assertEquals(5000, body.offset());
             assertArrayEquals(Arrays.copyOfRange(content, 5000, SIZE), body.body().readAllBytes());
@@ -104,6 +105,18 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
         assertNotNull(requests.get(0).ifRange());
         assertNull(requests.get(1).ifRange());
         assertEquals("bytes=5000-", requests.get(1).range());
+    }
+
+    @Test
+    void aCdnIgnoringIfRangeOnASmallPrefixIsTakenFromByteZeroRatherThanAskedAgain() throws Exception {
+        byte[] content = content(14);
+        SourceUrl url = put("small.bin", content);
+        server.enqueue(new FullBodyOnIfRange());
+        try (RemoteBody body = source.open(url, 5000, Optional.of(server.etag("/small.bin")))) {
+            assertEquals(0, body.offset(), "5000 bytes are cheaper to fetch again than a response in flight");
+            assertArrayEquals(content, body.body().readAllBytes());
+        }
+        assertEquals(1, server.requests().size());
     }
 
     @Test

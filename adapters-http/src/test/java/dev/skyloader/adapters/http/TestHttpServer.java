@@ -58,6 +58,14 @@ public final class TestHttpServer implements AutoCloseable {
     public record Status(int code, Map<String, String> headers) implements Fault {
     }
 
+    /** Send the body chunked and end it cleanly after this many bytes: a correct status, a body cut short. */
+    public record TruncatedChunked(long bodyBytes) implements Fault {
+    }
+
+    /** Send this many body bytes, cut the connection, and replace the object: it changed between two attempts. */
+    public record DropAndReplace(long bodyBytes, byte[] replacement) implements Fault {
+    }
+
     public record Redirect(int code, String location) implements Fault {
     }
 
@@ -200,6 +208,13 @@ public final class TestHttpServer implements AutoCloseable {
                 exchange.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + (size - 1) + "/" + size);
             }
             long length = size - start;
+            if (fault instanceof TruncatedChunked truncated) {
+                exchange.sendResponseHeaders(status, 0);
+                int n = (int) Math.min(length, truncated.bodyBytes());
+                exchange.getResponseBody().write(served.content(), (int) start, n);
+                bodyBytesSent.addAndGet(n);
+                return;
+            }
             exchange.sendResponseHeaders(status, length == 0 ? -1 : length);
             if ("HEAD".equals(exchange.getRequestMethod())) {
                 return;
@@ -207,6 +222,8 @@ public final class TestHttpServer implements AutoCloseable {
             long limit = length;
             if (fault instanceof DropAfter drop) {
                 limit = Math.min(limit, drop.bodyBytes());
+            } else if (fault instanceof DropAndReplace replace) {
+                limit = Math.min(limit, replace.bodyBytes());
             } else if (fault instanceof StallAfter stall) {
                 limit = Math.min(limit, stall.bodyBytes());
             } else if (cutEvery > 0) {
@@ -230,6 +247,9 @@ public final class TestHttpServer implements AutoCloseable {
             body.flush();
             if (fault instanceof StallAfter) {
                 awaitClose();
+            }
+            if (fault instanceof DropAndReplace replace) {
+                put(path, replace.replacement());
             }
             if (limit < length) {
                 // Closing the exchange short of its Content-Length makes the server drop the connection.
