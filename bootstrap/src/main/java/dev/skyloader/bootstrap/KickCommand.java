@@ -1,10 +1,6 @@
 package dev.skyloader.bootstrap;
 
-import dev.skyloader.adapters.fs.FsSettings;
-import dev.skyloader.adapters.http.HttpSettings;
-import dev.skyloader.adapters.s3.S3Settings;
 import dev.skyloader.application.port.in.WakeDownloads;
-import dev.skyloader.application.service.TransferSettings;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,8 +20,7 @@ final class KickCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         int waiting;
-        try (Wiring wiring = new Wiring(new FsSettings(common.stateDirectory(root.env)), HttpSettings.DEFAULT,
-                S3Settings.DEFAULT, TransferSettings.DEFAULT)) {
+        try (Wiring wiring = Wiring.forStateDirectory(common.stateDirectory(root.env))) {
             waiting = wiring.get(WakeDownloads.class).wakeAll();
         }
         if (common.json) {

@@ -1,11 +1,7 @@
 package dev.skyloader.bootstrap;
 
-import dev.skyloader.adapters.fs.FsSettings;
-import dev.skyloader.adapters.http.HttpSettings;
-import dev.skyloader.adapters.s3.S3Settings;
 import dev.skyloader.application.port.in.DownloadStatus;
 import dev.skyloader.application.port.in.ListDownloads;
-import dev.skyloader.application.service.TransferSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -27,8 +23,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<DownloadStatus> downloads;
-        try (Wiring wiring = new Wiring(new FsSettings(common.stateDirectory(root.env)), HttpSettings.DEFAULT,
-                S3Settings.DEFAULT, TransferSettings.DEFAULT)) {
+        try (Wiring wiring = Wiring.forStateDirectory(common.stateDirectory(root.env))) {
             downloads = wiring.get(ListDownloads.class).list();
         }
         PrintStream out = root.out;

@@ -54,6 +54,12 @@ final class Wiring implements AutoCloseable {
                 });
     }
 
+    /** For the commands that only read or signal the state directory (status, kick): default adapter settings. */
+    static Wiring forStateDirectory(java.nio.file.Path stateDirectory) {
+        return new Wiring(new FsSettings(stateDirectory), HttpSettings.DEFAULT, S3Settings.DEFAULT,
+                TransferSettings.DEFAULT);
+    }
+
     <T> T get(Class<T> type) {
         return injector.getInstance(type);
     }

@@ -45,21 +45,17 @@ class S3CommandTest {
     static void startS3() throws Exception {
         // The SDK's default chains read these system properties first (and the environment variables of the same
         // meaning, which a child JVM gets below).
-        System.setProperty("aws.accessKeyId", TestS3Server.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", TestS3Server.SECRET_KEY);
-        System.setProperty("aws.region", TestS3Server.REGION);
+        TestS3Server.installCredentials();
         s3 = TestS3Server.start();
+        s3.createBucket(BUCKET);
         uploads = s3.client();
-        uploads.createBucket(b -> b.bucket(BUCKET));
     }
 
     @AfterAll
     static void stopS3() throws Exception {
         uploads.close();
         s3.close();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-        System.clearProperty("aws.region");
+        TestS3Server.clearCredentials();
     }
 
     @BeforeEach

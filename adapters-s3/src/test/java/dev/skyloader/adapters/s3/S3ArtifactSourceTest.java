@@ -2,8 +2,6 @@ package dev.skyloader.adapters.s3;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.skyloader.application.contract.AbstractArtifactSourceTest;
-import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.application.port.out.SourceException.Kind;
@@ -26,8 +24,7 @@ import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /** The S3 source against a real S3 endpoint in this JVM (S3Proxy, SigV4), through a proxy that can cut or stall. */
-class S3ArtifactSourceTest extends AbstractArtifactSourceTest {
-    private static final String BUCKET = "artifacts";
+class S3ArtifactSourceTest extends AbstractS3SourceTest {
     private static TestS3Server s3;
     private static S3Client uploads;
 
@@ -37,19 +34,17 @@ class S3ArtifactSourceTest extends AbstractArtifactSourceTest {
 
     @BeforeAll
     static void startS3() throws Exception {
-        System.setProperty("aws.accessKeyId", TestS3Server.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", TestS3Server.SECRET_KEY);
+        TestS3Server.installCredentials();
         s3 = TestS3Server.start();
+        s3.createBucket(BUCKET);
         uploads = s3.client();
-        uploads.createBucket(b -> b.bucket(BUCKET));
     }
 
     @AfterAll
     static void stopS3() throws Exception {
         uploads.close();
         s3.close();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
+        TestS3Server.clearCredentials();
     }
 
     @BeforeEach
@@ -71,19 +66,13 @@ class S3ArtifactSourceTest extends AbstractArtifactSourceTest {
     }
 
     @Override
-    protected ArtifactSource source() {
+    protected S3Client uploads() {
+        return uploads;
+    }
+
+    @Override
+    protected S3ArtifactSource s3Source() {
         return source;
-    }
-
-    @Override
-    protected SourceUrl put(String name, byte[] content) {
-        uploads.putObject(b -> b.bucket(BUCKET).key(name), RequestBody.fromBytes(content));
-        return new SourceUrl("s3://" + BUCKET + "/" + name);
-    }
-
-    @Override
-    protected SourceUrl missing() {
-        return new SourceUrl("s3://" + BUCKET + "/nothing-here");
     }
 
     @Override

@@ -1,8 +1,5 @@
 package dev.skyloader.adapters.s3;
 
-import dev.skyloader.application.contract.AbstractArtifactSourceTest;
-import dev.skyloader.application.port.out.ArtifactSource;
-import dev.skyloader.domain.SourceUrl;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +9,6 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.utility.DockerImageName;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -21,8 +17,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * The image is pinned to a release that runs without an auth token (later "latest" images require one).
  */
 @Testcontainers(disabledWithoutDocker = true)
-class S3LocalStackTest extends AbstractArtifactSourceTest {
-    private static final String BUCKET = "artifacts";
+class S3LocalStackTest extends AbstractS3SourceTest {
 
     @Container
     static final LocalStackContainer LOCALSTACK = new LocalStackContainer(
@@ -59,19 +54,13 @@ class S3LocalStackTest extends AbstractArtifactSourceTest {
     }
 
     @Override
-    protected ArtifactSource source() {
+    protected S3Client uploads() {
+        return uploads;
+    }
+
+    @Override
+    protected S3ArtifactSource s3Source() {
         return source;
-    }
-
-    @Override
-    protected SourceUrl put(String name, byte[] content) {
-        uploads.putObject(b -> b.bucket(BUCKET).key(name), RequestBody.fromBytes(content));
-        return new SourceUrl("s3://" + BUCKET + "/" + name);
-    }
-
-    @Override
-    protected SourceUrl missing() {
-        return new SourceUrl("s3://" + BUCKET + "/nothing-here");
     }
 
     @Override

@@ -54,6 +54,26 @@ public final class TestS3Server implements AutoCloseable {
         return proxy.getPort();
     }
 
+    /** Credentials and region where the SDK's default chains look first: the system properties. */
+    public static void installCredentials() {
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
+        System.setProperty("aws.region", REGION);
+    }
+
+    public static void clearCredentials() {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        System.clearProperty("aws.region");
+    }
+
+    /** Creates a bucket, with the test's own client. */
+    public void createBucket(String bucket) {
+        try (S3Client client = client()) {
+            client.createBucket(b -> b.bucket(bucket));
+        }
+    }
+
     /** A client for the test's own uploads, straight to the endpoint. */
     public S3Client client() {
         return S3Client.builder().endpointOverride(endpoint()).forcePathStyle(true).region(Region.of(REGION))

@@ -86,6 +86,7 @@ public final class DownloadService implements DownloadArtifact {
     }
 
     @Override
+    @SuppressWarnings("try") // the lease is held for the whole body and released by the try
     public DownloadResult download(DownloadCommand command) throws InterruptedException {
         requireNonNull(command, "command is null");
         DownloadId id = idFor(command.sha256(), command.outputPath());
