@@ -70,8 +70,7 @@ final class ConsoleListener implements DownloadListener {
     @Override
     public void waiting(DownloadId id, Duration delay, String reason) {
         if (!quiet) {
-            err.println("skyloader: " + reason + "; retrying in " + DurationText.format(delay.withNanos(0)
-                    .plusMillis(delay.toMillisPart())));
+            err.println("skyloader: " + reason + "; retrying in " + DurationText.format(Duration.ofMillis(delay.toMillis())));
         }
     }
 

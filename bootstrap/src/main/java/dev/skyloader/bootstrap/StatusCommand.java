@@ -37,14 +37,14 @@ final class StatusCommand implements Callable<Integer> {
             }
             return ExitCode.COMPLETE;
         }
-        out.printf(Locale.ROOT, "%-11s %-24s %-9s %s%n", "STATE", "PROGRESS", "ATTEMPTS", "OUTPUT");
+        out.printf(Locale.ROOT, "%-11s %-28s %-9s %s%n", "STATE", "PROGRESS", "ATTEMPTS", "OUTPUT");
         for (DownloadStatus s : downloads) {
             String progress = ConsoleListener.size(s.bytesDownloaded());
             if (s.expectedSize().isPresent() && s.expectedSize().getAsLong() > 0) {
                 progress += String.format(Locale.ROOT, " / %s (%d%%)", ConsoleListener.size(s.expectedSize().getAsLong()),
                         s.bytesDownloaded() * 100 / s.expectedSize().getAsLong());
             }
-            out.printf(Locale.ROOT, "%-11s %-24s %-9s %s%n", s.state(), progress, s.attempts(), s.outputPath());
+            out.printf(Locale.ROOT, "%-11s %-28s %-9s %s%n", s.state(), progress, s.attempts(), s.outputPath());
             s.nextAttemptAt().ifPresent(at -> out.println("            next attempt at " + at));
             s.lastError().ifPresent(error -> out.println("            " + error));
         }
