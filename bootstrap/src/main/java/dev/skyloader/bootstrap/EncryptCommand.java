@@ -56,10 +56,7 @@ final class EncryptCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CipherName name = Inputs.parse("--cipher", () -> CipherName.parse(cipher));
         Path in = Inputs.existingFile("IN", input);
-        Path out = Path.of(output).toAbsolutePath().normalize();
-        if (Files.isDirectory(out)) {
-            throw new BadInputException("--output: " + out + " is a directory; name the file");
-        }
+        Path out = Inputs.outputFile("--output", output);
         if (out.equals(in)) {
             throw new BadInputException("--output: must differ from the input");
         }

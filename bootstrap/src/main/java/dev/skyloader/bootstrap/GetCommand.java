@@ -17,8 +17,6 @@ import dev.skyloader.domain.DurationText;
 import dev.skyloader.domain.Sha256;
 import dev.skyloader.domain.SourceUrl;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -121,7 +119,7 @@ final class GetCommand implements Callable<Integer> {
         OptionalLong expectedSize = size == null ? OptionalLong.empty()
                 : OptionalLong.of(Inputs.parse("--size", () -> ByteCount.parse(size)).bytes());
         CipherName cipherName = Inputs.parse("--cipher", () -> CipherName.parse(cipher));
-        Path outputPath = outputPath();
+        Path outputPath = Inputs.outputFile("--output", output);
         Path stateDirectory = common.stateDirectory(root.env);
         BackoffPolicy schedule = Inputs.parse("--backoff", () -> BackoffPolicy.parse(backoff, 0.1));
         if (maxAttempts != null && maxAttempts < 1) {
@@ -192,21 +190,6 @@ final class GetCommand implements Callable<Integer> {
         }
     }
 
-    private Path outputPath() {
-        Path path;
-        try {
-            path = Path.of(output).toAbsolutePath().normalize();
-        } catch (InvalidPathException e) {
-            throw new BadInputException("--output: not a valid path: " + output);
-        }
-        if (path.getFileName() == null) {
-            throw new BadInputException("--output: not a file name: " + output);
-        }
-        if (Files.isDirectory(path)) {
-            throw new BadInputException("--output: " + path + " is a directory; name the file");
-        }
-        return path;
-    }
 
     private static URI endpoint(String text) {
         URI uri = Inputs.parse("--s3-endpoint", () -> URI.create(text.trim()));

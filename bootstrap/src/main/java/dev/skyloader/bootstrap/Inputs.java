@@ -22,6 +22,23 @@ final class Inputs {
         }
     }
 
+    /** A file to write: a valid path, naming a file rather than an existing directory. */
+    static Path outputFile(String option, String value) {
+        Path path;
+        try {
+            path = Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new BadInputException(option + ": not a valid path: " + value);
+        }
+        if (path.getFileName() == null) {
+            throw new BadInputException(option + ": not a file name: " + value);
+        }
+        if (Files.isDirectory(path)) {
+            throw new BadInputException(option + ": " + path + " is a directory; name the file");
+        }
+        return path;
+    }
+
     static Path existingFile(String option, String value) {
         Path path;
         try {
