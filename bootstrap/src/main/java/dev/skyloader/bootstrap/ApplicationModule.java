@@ -8,6 +8,7 @@ import dev.skyloader.application.port.in.DownloadArtifact;
 import dev.skyloader.application.port.in.ListDownloads;
 import dev.skyloader.application.port.in.WakeDownloads;
 import dev.skyloader.application.port.out.ArtifactSource;
+import dev.skyloader.application.port.out.BootId;
 import dev.skyloader.application.port.out.Cipher;
 import dev.skyloader.application.port.out.Digest;
 import dev.skyloader.application.port.out.FileStore;
@@ -60,9 +61,9 @@ final class ApplicationModule extends AbstractModule {
     @Singleton
     DownloadArtifact downloadArtifact(ArtifactSource source, StateStore store, Locks locks, FileStore files,
                                       HostHealth hosts, Digest digest, Cipher cipher, Clock clock, Sleeper sleeper,
-                                      TransferSettings settings) {
+                                      BootId bootId, TransferSettings settings) {
         return new DownloadService(source, store, locks, files, hosts, digest, cipher, clock, sleeper,
-                RandomGenerator.getDefault(), settings);
+                RandomGenerator.getDefault(), bootId, settings);
     }
 
     @Provides

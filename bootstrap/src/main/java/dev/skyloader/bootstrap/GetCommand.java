@@ -7,7 +7,7 @@ import dev.skyloader.application.port.in.DownloadArtifact;
 import dev.skyloader.application.port.in.DownloadCommand;
 import dev.skyloader.application.port.in.DownloadResult;
 import dev.skyloader.application.port.out.ArtifactSource;
-import dev.skyloader.application.service.DownloadService.LocalStorageException;
+import dev.skyloader.application.port.in.LocalStorageException;
 import dev.skyloader.application.service.TransferSettings;
 import dev.skyloader.domain.AesKey;
 import dev.skyloader.domain.BackoffPolicy;

@@ -33,6 +33,11 @@ public final class Download {
     private String validator;
     private String validatorSource;
     private Instant updatedAt;
+    private long bytesDurable;
+    private String bootId;
+    private String header;
+    private PartEncoding partEncoding;
+    private Long placedSize;
 
     private Download(Builder b) {
         this.id = requireNonNull(b.id, "id is null");
@@ -52,6 +57,17 @@ public final class Download {
         this.validator = b.validator;
         this.validatorSource = b.validatorSource;
         this.updatedAt = b.updatedAt == null ? b.createdAt : b.updatedAt;
+        this.bytesDurable = b.bytesDurable == null ? b.bytesDownloaded : b.bytesDurable;
+        this.bootId = b.bootId;
+        this.header = b.header;
+        this.partEncoding = requireNonNull(b.partEncoding, "partEncoding is null");
+        this.placedSize = b.placedSize;
+        if (bytesDurable < 0 || bytesDurable > bytesDownloaded) {
+            throw new IllegalArgumentException("bytes_durable must lie in 0..bytes_downloaded, got " + bytesDurable);
+        }
+        if (header != null && !header.matches("[0-9a-f]*")) {
+            throw new IllegalArgumentException("header must be lower-case hex");
+        }
         if (expectedSize.isPresent() && expectedSize.getAsLong() < 0) {
             throw new IllegalArgumentException("expected size must not be negative, got " + expectedSize.getAsLong());
         }
@@ -109,6 +125,23 @@ public final class Download {
 
     /** The bytes up to {@code bytesDownloaded} are durably in the part file. */
     public void recordProgress(long newBytesDownloaded, Instant now) {
+        recordProgress(newBytesDownloaded, newBytesDownloaded, now);
+    }
+
+    /**
+     * Bytes served up to {@code written} are in the part file (perhaps only in the page cache), and up to
+     * {@code durable} on stable storage. Neither mark goes back here; the durable one never passes the written one.
+     */
+    public void recordProgress(long written, long durable, Instant now) {
+        if (durable < bytesDurable || durable > written) {
+            throw new IllegalArgumentException("durable mark must move forward and stay within the written one: "
+                    + bytesDurable + " -> " + durable + " of " + written);
+        }
+        recordWritten(written, now);
+        bytesDurable = durable;
+    }
+
+    private void recordWritten(long newBytesDownloaded, Instant now) {
         requireState(DownloadState.DOWNLOADING, "record progress");
         if (newBytesDownloaded < bytesDownloaded) {
             throw new IllegalArgumentException("progress must not go back: " + bytesDownloaded + " -> "
@@ -127,6 +160,45 @@ public final class Download {
     }
 
     /**
+     * The part file was made durable up to {@code durable} served bytes. Allowed in every state but complete (a
+     * paused or failed download keeps its part file); never past the written mark, never back.
+     */
+    public void recordDurable(long durable, Instant now) {
+        if (state == DownloadState.COMPLETE) {
+            throw new IllegalStateException("cannot record durable bytes of a complete download");
+        }
+        if (durable < bytesDurable || durable > bytesDownloaded) {
+            throw new IllegalArgumentException("durable mark must move forward within the written one: "
+                    + bytesDurable + " -> " + durable + " of " + bytesDownloaded);
+        }
+        bytesDurable = durable;
+        touch(now);
+    }
+
+    /**
+     * A new run found what the part file really holds: {@code written} served bytes count, {@code durable} of them
+     * synced. Unlike progress this may move either way (another boot trusts only the synced bytes; the same boot
+     * also trusts what the page cache kept beyond the last record).
+     */
+    public void adoptPartFile(long written, long durable, Instant now) {
+        if (state == DownloadState.COMPLETE || state == DownloadState.DOWNLOADING) {
+            throw new IllegalStateException("cannot adopt a part file in state " + state.wireName());
+        }
+        if (written < 0 || durable < 0 || durable > written
+                || (expectedSize.isPresent() && written > expectedSize.getAsLong())) {
+            throw new IllegalArgumentException("cannot adopt " + written + " bytes (" + durable + " durable)");
+        }
+        bytesDownloaded = written;
+        bytesDurable = durable;
+        if (written == 0) {
+            validator = null;
+            validatorSource = null;
+            header = null;
+        }
+        touch(now);
+    }
+
+    /**
      * The part file no longer holds what the state claimed (it is shorter, or the remote object changed): continue
      * from what is really there. Only ever moves back.
      */
@@ -135,9 +207,11 @@ public final class Download {
             throw new IllegalArgumentException("can only truncate to 0.." + bytesDownloaded + ", got " + bytes);
         }
         bytesDownloaded = bytes;
+        bytesDurable = Math.min(bytesDurable, bytes);
         if (bytes == 0) {
             validator = null;
             validatorSource = null;
+            header = null;
         }
         touch(now);
     }
@@ -145,6 +219,10 @@ public final class Download {
     /** Forget every byte and the remote validator: the next request starts at byte 0 of whatever is there now. */
     public void restartFromZero(String reason, Instant now) {
         bytesDownloaded = 0;
+        bytesDurable = 0;
+        header = null;
+        partEncoding = PartEncoding.PLAIN;
+        placedSize = null;
         validator = null;
         validatorSource = null;
         lastError = reason;
@@ -159,6 +237,41 @@ public final class Download {
         this.validator = requireNonNull(newValidator, "newValidator is null");
         this.validatorSource = requireNonNull(source, "source is null");
         touch(now);
+    }
+
+    /** The nonce or IV in front of the served ciphertext, as hex: it is public, and a resume needs it. */
+    public void recordHeader(String hex, Instant now) {
+        requireNonNull(hex, "hex is null");
+        if (!hex.matches("[0-9a-f]*") || hex.length() != 2 * cipher.headerBytes()) {
+            throw new IllegalArgumentException("header of " + cipher + " must be " + cipher.headerBytes()
+                    + " bytes of hex");
+        }
+        header = hex;
+        touch(now);
+    }
+
+    /** The machine's boot this process runs in: after another boot only durable bytes are trusted. */
+    public void recordBoot(String newBootId, Instant now) {
+        bootId = requireNonNull(newBootId, "newBootId is null");
+        touch(now);
+    }
+
+    /** The part file was rewritten into another encoding (see {@link PartEncoding}). */
+    public void recordPartEncoding(PartEncoding encoding, Instant now) {
+        partEncoding = requireNonNull(encoding, "encoding is null");
+        touch(now);
+    }
+
+    /**
+     * The verified part is about to become the output, {@code size} bytes long: recorded before the rename, so that
+     * a restart after it finds the output and accepts it instead of fetching everything again.
+     */
+    public void placing(long size, Instant now) {
+        moveTo(DownloadState.DECRYPTING, now);
+        if (size < 0) {
+            throw new IllegalArgumentException("size must not be negative");
+        }
+        placedSize = size;
     }
 
     /** A transient failure: one more consecutive failed attempt, and a wait until {@code retryAt}. */
@@ -215,6 +328,15 @@ public final class Download {
     public void complete(Instant now) {
         moveTo(DownloadState.COMPLETE, now);
         lastError = null;
+    }
+
+    /**
+     * True when an earlier run renamed the part into place and died before it could record the end: the record says
+     * it was placing an output of exactly this size, the part file is gone and the output is there with that size.
+     */
+    public boolean wasPlaced(boolean partExists, java.util.OptionalLong outputSize) {
+        return state == DownloadState.DECRYPTING && placedSize != null && !partExists && outputSize.isPresent()
+                && outputSize.getAsLong() == placedSize;
     }
 
     /** The same artifact may be fetched from a fresh URL (a presigned URL expires): keep the bytes, note the URL. */
@@ -307,6 +429,29 @@ public final class Download {
         return updatedAt;
     }
 
+    /** Served bytes on stable storage: all that survives a power loss. */
+    public long bytesDurable() {
+        return bytesDurable;
+    }
+
+    public Optional<String> bootId() {
+        return Optional.ofNullable(bootId);
+    }
+
+    /** The nonce or IV in front of the served ciphertext (hex), once received. */
+    public Optional<String> header() {
+        return Optional.ofNullable(header);
+    }
+
+    public PartEncoding partEncoding() {
+        return partEncoding;
+    }
+
+    /** The size of the output being put in place, while {@code decrypting}. */
+    public OptionalLong placedSize() {
+        return placedSize == null ? OptionalLong.empty() : OptionalLong.of(placedSize);
+    }
+
     public boolean hasAllBytes() {
         return expectedSize.isPresent() && bytesDownloaded == expectedSize.getAsLong();
     }
@@ -336,6 +481,11 @@ public final class Download {
         private String lastError;
         private String validator;
         private String validatorSource;
+        private Long bytesDurable;
+        private String bootId;
+        private String header;
+        private PartEncoding partEncoding = PartEncoding.PLAIN;
+        private Long placedSize;
 
         private Builder() {
         }
@@ -357,6 +507,12 @@ public final class Download {
         public Builder lastError(String value) { this.lastError = value; return this; }
         public Builder validator(String value) { this.validator = value; return this; }
         public Builder validatorSource(String value) { this.validatorSource = value; return this; }
+        /** Defaults to {@code bytesDownloaded}: a document from before the two marks fsynced what it claimed. */
+        public Builder bytesDurable(Long value) { this.bytesDurable = value; return this; }
+        public Builder bootId(String value) { this.bootId = value; return this; }
+        public Builder header(String value) { this.header = value; return this; }
+        public Builder partEncoding(PartEncoding value) { this.partEncoding = value; return this; }
+        public Builder placedSize(Long value) { this.placedSize = value; return this; }
 
         public Download build() {
             return new Download(this);

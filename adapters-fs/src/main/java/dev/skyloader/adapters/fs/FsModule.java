@@ -3,6 +3,7 @@ package dev.skyloader.adapters.fs;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.skyloader.application.port.out.BootId;
 import dev.skyloader.application.port.out.Cipher;
 import dev.skyloader.application.port.out.Digest;
 import dev.skyloader.application.port.out.FileStore;
@@ -13,8 +14,8 @@ import java.time.Duration;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Binds the state store, the download locks, the kick-aware sleeper, the file store, SHA-256 and the streaming AES
- * cipher.
+ * Binds the state store, the download locks, the kick-aware sleeper, the file store, the boot id, SHA-256 and the
+ * streaming AES cipher.
  */
 public final class FsModule extends AbstractModule {
     private final FsSettings settings;
@@ -46,6 +47,12 @@ public final class FsModule extends AbstractModule {
     @Singleton
     Sleeper sleeper(FsSettings fsSettings) {
         return new KickFileSleeper(fsSettings.stateDirectory(), Duration.ofSeconds(1));
+    }
+
+    @Provides
+    @Singleton
+    BootId bootId() {
+        return new ProcBootId(ProcBootId.LINUX);
     }
 
     @Provides

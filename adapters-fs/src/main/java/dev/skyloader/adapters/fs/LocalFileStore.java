@@ -59,6 +59,19 @@ final class LocalFileStore implements FileStore {
     }
 
     @Override
+    public java.util.OptionalLong size(String path) throws IOException {
+        Path file = Path.of(path);
+        if (!Files.isRegularFile(file)) {
+            return java.util.OptionalLong.empty();
+        }
+        try {
+            return java.util.OptionalLong.of(Files.size(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    @Override
     public long usableSpace(String path) throws IOException {
         Path existing = Path.of(path).toAbsolutePath();
         while (existing != null && !Files.exists(existing)) {
@@ -82,7 +95,7 @@ final class LocalFileStore implements FileStore {
         private final Path path;
         private final FileChannel channel;
         /** The end of the file, kept here so that an append costs no fstat. This process is its only writer. */
-        private long end;
+        private volatile long end;
         private boolean closed;
 
         LocalPartFile(Path path, FileChannel channel) throws IOException {
@@ -107,10 +120,24 @@ final class LocalFileStore implements FileStore {
 
         @Override
         public void append(byte[] bytes, int offset, int length) throws IOException {
+            write(end, bytes, offset, length);
+        }
+
+        @Override
+        public void write(long position, byte[] bytes, int offset, int length) throws IOException {
             ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+            long at = position;
             while (buffer.hasRemaining()) {
-                end += channel.write(buffer, end);
+                at += channel.write(buffer, at);
             }
+            if (at > end) {
+                end = at;
+            }
+        }
+
+        @Override
+        public int read(long position, byte[] bytes, int offset, int length) throws IOException {
+            return channel.read(ByteBuffer.wrap(bytes, offset, length), position);
         }
 
         @Override

@@ -8,6 +8,7 @@ import dev.skyloader.domain.CipherName;
 import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
+import dev.skyloader.domain.PartEncoding;
 import dev.skyloader.domain.Sha256;
 import java.time.Instant;
 import java.util.OptionalLong;
@@ -20,7 +21,7 @@ import java.util.OptionalLong;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"schema_version", "id", "url", "expected_sha256", "expected_size", "bytes_downloaded",
-        "temp_file_path", "output_path", "cipher", "state", "attempts", "restarts", "next_attempt_at", "last_error",
+        "bytes_durable", "boot_id", "temp_file_path", "part_encoding", "header", "placed_size", "output_path", "cipher", "state", "attempts", "restarts", "next_attempt_at", "last_error",
         "validator", "validator_source", "created_at", "updated_at"})
 record StateDocument(
         @JsonProperty("schema_version") int schemaVersion,
@@ -40,9 +41,19 @@ record StateDocument(
         @JsonProperty("validator") String validator,
         @JsonProperty("validator_source") String validatorSource,
         @JsonProperty("created_at") String createdAt,
-        @JsonProperty("updated_at") String updatedAt) {
+        @JsonProperty("updated_at") String updatedAt,
+        @JsonProperty("bytes_durable") Long bytesDurable,
+        @JsonProperty("boot_id") String bootId,
+        @JsonProperty("part_encoding") String partEncoding,
+        @JsonProperty("header") String header,
+        @JsonProperty("placed_size") Long placedSize) {
 
-    static final int CURRENT_SCHEMA = 1;
+    /**
+     * 2: the part file holds the decrypted body ({@code part_encoding}), with two marks ({@code bytes_downloaded}
+     * written, {@code bytes_durable} synced) and the boot they were written in. 1: the part held the served bytes,
+     * all of them synced; such a document still loads, as a served part whose bytes are all durable.
+     */
+    static final int CURRENT_SCHEMA = 2;
 
     static StateDocument from(Download d) {
         return new StateDocument(CURRENT_SCHEMA, d.id().value(), d.url(), d.expectedSha256().hex(),
@@ -50,7 +61,8 @@ record StateDocument(
                 d.partPath(), d.outputPath(), d.cipher().wireName(), d.state().wireName(), d.attempts(), d.restarts(),
                 d.nextAttemptAt().map(Instant::toString).orElse(null), d.lastError().orElse(null),
                 d.validator().orElse(null), d.validatorSource().orElse(null), d.createdAt().toString(),
-                d.updatedAt().toString());
+                d.updatedAt().toString(), d.bytesDurable(), d.bootId().orElse(null), d.partEncoding().wireName(),
+                d.header().orElse(null), d.placedSize().isPresent() ? d.placedSize().getAsLong() : null);
     }
 
     /** @throws IllegalArgumentException or NullPointerException when a field is missing or invalid */
@@ -73,7 +85,21 @@ record StateDocument(
                 .validatorSource(validatorSource)
                 .createdAt(Instant.parse(required(createdAt, "created_at")))
                 .updatedAt(updatedAt == null ? null : Instant.parse(updatedAt))
+                .bytesDurable(bytesDurable)
+                .bootId(bootId)
+                .partEncoding(encoding())
+                .header(header)
+                .placedSize(placedSize)
                 .build();
+    }
+
+    /** Schema 1 wrote the served bytes; for {@code none} they are the plain ones as well. */
+    private PartEncoding encoding() {
+        if (partEncoding != null) {
+            return PartEncoding.fromWireName(partEncoding);
+        }
+        return schemaVersion < 2 && CipherName.parse(cipher) != CipherName.NONE ? PartEncoding.SERVED
+                : PartEncoding.PLAIN;
     }
 
     private static String required(String value, String name) {

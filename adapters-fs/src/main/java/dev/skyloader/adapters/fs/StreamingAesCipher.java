@@ -55,6 +55,255 @@ final class StreamingAesCipher implements Cipher {
     }
 
     @Override
+    public BodyDecryptor bodyDecryptor(CipherName cipher, AesKey key, byte[] header, long offset) {
+        checkHeader(cipher, header);
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must not be negative");
+        }
+        return switch (cipher) {
+            case NONE -> (in, off, len, out, outOff) -> {
+                System.arraycopy(in, off, out, outOff, len);
+                return len;
+            };
+            case AES_256_CTR -> keystream(key, counterAt(header, offset), offset);
+            case AES_256_GCM -> keystream(key, counterAt(gcmFirstBodyCounter(header), offset), offset);
+            case AES_256_CBC -> new CbcDecryptor(key, header, offset);
+        };
+    }
+
+    @Override
+    public BodyEncoder bodyEncoder(CipherName cipher, AesKey key, byte[] header) {
+        checkHeader(cipher, header);
+        return switch (cipher) {
+            case NONE -> new PassThrough(null);
+            case AES_256_CTR -> new PassThrough(init("AES/CTR/NoPadding", javax.crypto.Cipher.ENCRYPT_MODE, key,
+                    new IvParameterSpec(header)));
+            case AES_256_GCM -> new GcmEncoder(key, header);
+            case AES_256_CBC -> new CbcEncoder(key, header);
+        };
+    }
+
+    private static void checkHeader(CipherName cipher, byte[] header) {
+        if (header == null || header.length != cipher.headerBytes()) {
+            throw new IllegalArgumentException(cipher + " needs a " + cipher.headerBytes() + "-byte header");
+        }
+    }
+
+    /** GCM's body is CTR from {@code nonce || 2}; J0 ({@code nonce || 1}) masks the tag. */
+    private static byte[] gcmFirstBodyCounter(byte[] nonce) {
+        byte[] counter = Arrays.copyOf(nonce, 16);
+        counter[15] = 2;
+        return counter;
+    }
+
+    /** The counter block of the block that holds body byte {@code offset}: {@code start + offset / 16}, mod 2^128. */
+    static byte[] counterAt(byte[] start, long offset) {
+        byte[] counter = start.clone();
+        long add = offset / 16;
+        int carry = 0;
+        for (int i = 15; i >= 0; i--) {
+            int sum = (counter[i] & 0xff) + (int) (add & 0xff) + carry;
+            counter[i] = (byte) sum;
+            carry = sum >>> 8;
+            add >>>= 8;
+        }
+        return counter;
+    }
+
+    /** CTR (or GCM's body) from any offset: the keystream from the right block, less the bytes before the offset. */
+    private static BodyDecryptor keystream(AesKey key, byte[] counter, long offset) {
+        javax.crypto.Cipher ctr = init("AES/CTR/NoPadding", javax.crypto.Cipher.DECRYPT_MODE, key,
+                new IvParameterSpec(counter));
+        int skip = (int) (offset % 16);
+        if (skip > 0) {
+            ctr.update(new byte[skip]);
+        }
+        return (in, off, len, out, outOff) -> update(ctr, in, off, len, out, outOff);
+    }
+
+    private static int update(javax.crypto.Cipher cipher, byte[] in, int off, int len, byte[] out, int outOff) {
+        try {
+            return cipher.update(in, off, len, out, outOff);
+        } catch (ShortBufferException e) {
+            throw new IllegalArgumentException("output buffer too small", e);
+        }
+    }
+
+    /** CBC from a block boundary: the block before it comes first, as the chaining value. */
+    private static final class CbcDecryptor implements BodyDecryptor {
+        private final AesKey key;
+        private final byte[] chain = new byte[16];
+        private int chained;
+        private javax.crypto.Cipher cbc;
+
+        CbcDecryptor(AesKey key, byte[] iv, long offset) {
+            if (offset % 16 != 0) {
+                throw new IllegalArgumentException("CBC resumes on a block boundary, not at " + offset);
+            }
+            this.key = key;
+            if (offset == 0) {
+                cbc = init("AES/CBC/NoPadding", javax.crypto.Cipher.DECRYPT_MODE, key, new IvParameterSpec(iv));
+            }
+        }
+
+        @Override
+        public int update(byte[] in, int off, int len, byte[] out, int outOff) {
+            if (cbc == null) {
+                int take = Math.min(len, 16 - chained);
+                System.arraycopy(in, off, chain, chained, take);
+                chained += take;
+                off += take;
+                len -= take;
+                if (chained < 16) {
+                    return 0;
+                }
+                cbc = init("AES/CBC/NoPadding", javax.crypto.Cipher.DECRYPT_MODE, key, new IvParameterSpec(chain));
+            }
+            return len == 0 ? 0 : StreamingAesCipher.update(cbc, in, off, len, out, outOff);
+        }
+    }
+
+    /** none and CTR: every byte maps to one byte, nothing to check at the end. */
+    private static final class PassThrough implements BodyEncoder {
+        private final javax.crypto.Cipher ctr;
+        private long length;
+
+        PassThrough(javax.crypto.Cipher ctr) {
+            this.ctr = ctr;
+        }
+
+        @Override
+        public int update(byte[] part, int offset, int length, byte[] out, int outOffset) {
+            this.length += length;
+            if (ctr == null) {
+                System.arraycopy(part, offset, out, outOffset, length);
+                return length;
+            }
+            return StreamingAesCipher.update(ctr, part, offset, length, out, outOffset);
+        }
+
+        @Override
+        public Ending finish() {
+            return new Ending(new byte[0], true, length);
+        }
+    }
+
+    /**
+     * GCM: one streaming JCE GCM encryption of the plaintext reproduces the served ciphertext and yields the tag; the
+     * part's last 16 bytes (the served tag under the keystream) are held back until the end, turned back into the
+     * served tag, and compared in constant time.
+     */
+    private static final class GcmEncoder implements BodyEncoder {
+        private final AesKey key;
+        private final byte[] nonce;
+        private final javax.crypto.Cipher gcm;
+        private final byte[] held = new byte[GCM_TAG];
+        private int heldLength;
+        private long body;
+
+        GcmEncoder(AesKey key, byte[] nonce) {
+            this.key = key;
+            this.nonce = nonce.clone();
+            this.gcm = init("AES/GCM/NoPadding", javax.crypto.Cipher.ENCRYPT_MODE, key,
+                    new GCMParameterSpec(GCM_TAG_BITS, nonce));
+        }
+
+        @Override
+        public int update(byte[] part, int offset, int length, byte[] out, int outOffset) {
+            int produced = 0;
+            int total = heldLength + length;
+            int release = Math.max(0, total - GCM_TAG);
+            // Release held bytes first, then the new ones, keeping the last 16 back.
+            int fromHeld = Math.min(heldLength, release);
+            if (fromHeld > 0) {
+                produced += encrypt(held, 0, fromHeld, out, outOffset);
+                System.arraycopy(held, fromHeld, held, 0, heldLength - fromHeld);
+                heldLength -= fromHeld;
+            }
+            int fromNew = release - fromHeld;
+            if (fromNew > 0) {
+                produced += encrypt(part, offset, fromNew, out, outOffset + produced);
+            }
+            System.arraycopy(part, offset + fromNew, held, heldLength, length - fromNew);
+            heldLength += length - fromNew;
+            return produced;
+        }
+
+        private int encrypt(byte[] in, int off, int len, byte[] out, int outOff) {
+            body += len;
+            if (body > GCM_MAX_PLAINTEXT) {
+                throw new IllegalStateException("artifact is larger than AES-GCM allows (64 GiB)");
+            }
+            return StreamingAesCipher.update(gcm, in, off, len, out, outOff);
+        }
+
+        @Override
+        public Ending finish() {
+            if (heldLength < GCM_TAG) {
+                return new Ending(Arrays.copyOf(held, heldLength), false, 0);
+            }
+            byte[] last;
+            try {
+                last = gcm.doFinal();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("GCM encryption cannot fail", e);
+            }
+            byte[] computed = Arrays.copyOfRange(last, last.length - GCM_TAG, last.length);
+            byte[] servedTag = new byte[GCM_TAG];
+            keystream(key, counterAt(gcmFirstBodyCounter(nonce), body), body)
+                    .update(held, 0, GCM_TAG, servedTag, 0);
+            byte[] tail = Arrays.copyOf(last, last.length);
+            System.arraycopy(servedTag, 0, tail, last.length - GCM_TAG, GCM_TAG);
+            return new Ending(tail, MessageDigest.isEqual(computed, servedTag), body);
+        }
+    }
+
+    /** CBC: re-encrypts block by block from the IV; the last plaintext block must end in valid PKCS#7 padding. */
+    private static final class CbcEncoder implements BodyEncoder {
+        private final javax.crypto.Cipher cbc;
+        private final byte[] last = new byte[16];
+        private int lastLength;
+        private long length;
+
+        CbcEncoder(AesKey key, byte[] iv) {
+            this.cbc = init("AES/CBC/NoPadding", javax.crypto.Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
+        }
+
+        @Override
+        public int update(byte[] part, int offset, int length, byte[] out, int outOffset) {
+            this.length += length;
+            if (length >= 16) {
+                System.arraycopy(part, offset + length - 16, last, 0, 16);
+                lastLength = 16;
+            } else {
+                int keep = Math.min(lastLength, 16 - length);
+                System.arraycopy(last, lastLength - keep, last, 0, keep);
+                System.arraycopy(part, offset, last, keep, length);
+                lastLength = keep + length;
+            }
+            return StreamingAesCipher.update(cbc, part, offset, length, out, outOffset);
+        }
+
+        @Override
+        public Ending finish() {
+            byte[] rest;
+            try {
+                rest = cbc.doFinal();
+            } catch (IllegalBlockSizeException e) {
+                return new Ending(new byte[0], false, length);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("CBC encryption cannot fail", e);
+            }
+            int pad = lastLength == 16 ? last[15] & 0xff : 0;
+            boolean valid = pad >= 1 && pad <= 16;
+            for (int i = 16 - pad; valid && i < 16; i++) {
+                valid = (last[i] & 0xff) == pad;
+            }
+            return new Ending(rest, valid, valid ? length - pad : length);
+        }
+    }
+
+    @Override
     public void encrypt(CipherName cipher, AesKey key, InputStream plaintext, OutputStream ciphertext)
             throws IOException {
         try {

@@ -7,8 +7,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * How the transfer loop behaves, independent of any one download.
  *
- * @param checkpointBytes    the part file is fsynced and the state saved at least every this many bytes: the most a
- *                           {@code kill -9} or a power loss can cost in bytes fetched again
+ * @param checkpointBytes    the background syncer makes the part file durable, and the state says so, at least
+ *                           every this many bytes: the most a power loss can cost in bytes fetched again (a
+ *                           {@code kill -9} costs only what was in flight: the page cache keeps the rest)
  * @param checkpointInterval ... and at least this often while bytes flow (keeps {@code status} fresh on slow links)
  * @param bufferSize         bytes read from the source per call
  * @param reconnectDelays    the quick tier: after a failure that moved no byte, wait these in turn before each
@@ -20,7 +21,7 @@ import static java.util.Objects.requireNonNull;
  */
 public record TransferSettings(long checkpointBytes, Duration checkpointInterval, int bufferSize,
                                List<Duration> reconnectDelays, long freeSpaceMargin, Duration probeInterval) {
-    public static final TransferSettings DEFAULT = new TransferSettings(4L << 20, Duration.ofSeconds(5), 256 << 10,
+    public static final TransferSettings DEFAULT = new TransferSettings(16L << 20, Duration.ofSeconds(5), 256 << 10,
             List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
                     Duration.ofSeconds(15)), 64L << 20, Duration.ofSeconds(30));
 

@@ -36,18 +36,41 @@ public final class InMemoryFileStore implements FileStore {
             }
 
             @Override
-            public void append(byte[] bytes, int offset, int length) throws IOException {
+            public void write(long position, byte[] bytes, int offset, int length) throws IOException {
                 synchronized (InMemoryFileStore.this) {
                     ByteArrayOutputStream file = files.get(path);
                     if (file == null) {
                         throw new IOException("part file was deleted: " + path);
                     }
-                    if (used() + length > capacity) {
-                        int room = (int) Math.max(0, capacity - used());
-                        file.write(bytes, offset, room);
+                    byte[] now = file.toByteArray();
+                    long end = Math.max(now.length, position + length);
+                    long growth = end - now.length;
+                    boolean full = used() + growth > capacity;
+                    if (full) {
+                        long room = Math.max(0, capacity - used());
+                        length = (int) Math.max(0, Math.min(length, now.length + room - position));
+                        end = Math.max(now.length, position + length);
+                    }
+                    byte[] next = Arrays.copyOf(now, (int) end);
+                    System.arraycopy(bytes, offset, next, (int) position, length);
+                    file.reset();
+                    file.writeBytes(next);
+                    if (full) {
                         throw new IOException("No space left on device");
                     }
-                    file.write(bytes, offset, length);
+                }
+            }
+
+            @Override
+            public int read(long position, byte[] bytes, int offset, int length) {
+                synchronized (InMemoryFileStore.this) {
+                    byte[] now = content(path);
+                    if (now == null || position >= now.length) {
+                        return -1;
+                    }
+                    int n = (int) Math.min(length, now.length - position);
+                    System.arraycopy(now, (int) position, bytes, offset, n);
+                    return n;
                 }
             }
 
@@ -105,6 +128,12 @@ public final class InMemoryFileStore implements FileStore {
             throw new IOException("no such file: " + from);
         }
         files.put(to, file);
+    }
+
+    @Override
+    public synchronized java.util.OptionalLong size(String path) {
+        ByteArrayOutputStream file = files.get(path);
+        return file == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(file.size());
     }
 
     @Override

@@ -24,22 +24,41 @@ public interface FileStore {
 
     boolean exists(String path);
 
+    /** The size of the file at {@code path}, empty when there is none. */
+    java.util.OptionalLong size(String path) throws IOException;
+
     /** Bytes that can still be written in the folder of {@code path} (which need not exist yet). */
     long usableSpace(String path) throws IOException;
 
     /** Deletes the file if present. */
     void delete(String path) throws IOException;
 
-    /** The file being downloaded into. Writes append at the end. */
+    /**
+     * The file being downloaded into. One thread writes while another may read and a third sync: implementations
+     * allow that.
+     */
     interface PartFile extends Closeable {
         long size() throws IOException;
+
+        /** Writes every byte given at {@code position}, growing the file as needed. */
+        void write(long position, byte[] bytes, int offset, int length) throws IOException;
+
+        /**
+         * Reads up to {@code length} bytes at {@code position}.
+         *
+         * @return bytes read, {@code -1} at or beyond the end of the file
+         */
+        int read(long position, byte[] bytes, int offset, int length) throws IOException;
 
         /** Cuts the file to {@code size} bytes (no-op when it is not longer). */
         void truncate(long size) throws IOException;
 
-        void append(byte[] bytes, int offset, int length) throws IOException;
+        /** Writes at the end of the file. */
+        default void append(byte[] bytes, int offset, int length) throws IOException {
+            write(size(), bytes, offset, length);
+        }
 
-        /** Returns once every byte appended so far is on stable storage (fsync). */
+        /** Returns once every byte written before the call is on stable storage (fdatasync). */
         void sync() throws IOException;
 
         /** Reads the file from its first byte; independent of appends. */

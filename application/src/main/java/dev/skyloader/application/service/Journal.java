@@ -1,0 +1,86 @@
+package dev.skyloader.application.service;
+
+import dev.skyloader.application.port.in.DownloadResult;
+import dev.skyloader.application.port.in.DownloadResult.Outcome;
+import dev.skyloader.application.port.in.DownloadStatus;
+import dev.skyloader.application.port.out.StateStore;
+import dev.skyloader.domain.Download;
+import dev.skyloader.domain.DownloadState;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The one download a run drives, and its state document: every change goes through here and is saved at once
+ * (atomically and durably, by the store). The transfer thread and the background syncer both change it, so every
+ * method holds the lock; a save is small and rare next to the transfer, which never waits on one for long.
+ */
+final class Journal {
+    private final Download download;
+    private final StateStore store;
+    private final Clock clock;
+
+    Journal(Download download, StateStore store, Clock clock) {
+        this.download = requireNonNull(download, "download is null");
+        this.store = requireNonNull(store, "store is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    /** Applies {@code change} with the current time, then saves. */
+    synchronized void change(BiConsumer<Download, Instant> change) throws IOException {
+        change.accept(download, now());
+        store.save(download);
+    }
+
+    /** Reads the download under the lock. */
+    synchronized <T> T read(Function<Download, T> reader) {
+        return reader.apply(download);
+    }
+
+    /**
+     * Served bytes up to {@code written} are in the part file, up to {@code durable} synced. Marks only move forward
+     * here, and only while the download is downloading: a late report from the syncer after the transfer moved on is
+     * dropped.
+     */
+    synchronized void progress(long written, long durable) throws IOException {
+        if (download.state() != DownloadState.DOWNLOADING) {
+            long mark = Math.min(durable, download.bytesDownloaded());
+            if (download.state() != DownloadState.COMPLETE && mark > download.bytesDurable()) {
+                download.recordDurable(mark, now());
+                store.save(download);
+            }
+            return;
+        }
+        long newWritten = Math.max(written, download.bytesDownloaded());
+        long newDurable = Math.min(newWritten, Math.max(durable, download.bytesDurable()));
+        if (newWritten == download.bytesDownloaded() && newDurable == download.bytesDurable()) {
+            return;
+        }
+        download.recordProgress(newWritten, newDurable, now());
+        store.save(download);
+    }
+
+    synchronized long bytes() {
+        return download.bytesDownloaded();
+    }
+
+    synchronized DownloadResult result(Outcome outcome, String message) {
+        return new DownloadResult(outcome, DownloadStatus.of(download), message);
+    }
+
+    /** The download itself, for code that runs on the transfer thread while no syncer runs. */
+    Download download() {
+        return download;
+    }
+}

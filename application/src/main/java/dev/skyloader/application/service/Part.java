@@ -1,0 +1,232 @@
+package dev.skyloader.application.service;
+
+import dev.skyloader.application.port.out.Cipher;
+import dev.skyloader.application.port.out.Digest;
+import dev.skyloader.application.port.out.FileStore;
+import dev.skyloader.application.port.out.FileStore.PartFile;
+import dev.skyloader.domain.AesKey;
+import dev.skyloader.domain.CipherName;
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.Optional;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The part file of one run with the two threads that follow it: the verifier, which re-derives and hashes what was
+ * served, and the syncer, which makes it durable. Offsets here are part offsets, i.e. body offsets: served byte
+ * {@code header + i} is part byte {@code i}.
+ */
+final class Part implements AutoCloseable {
+    private final FileStore files;
+    private final String path;
+    private final Journal journal;
+    private final Digest digest;
+    private final Cipher cipher;
+    private final CipherName cipherName;
+    private final Optional<AesKey> key;
+    private final TransferSettings settings;
+    private PartFile file;
+    private Syncer syncer;
+    private Verifier verifier;
+    /** Part bytes written so far, by this run or kept from an earlier one. */
+    private long size;
+
+    Part(FileStore files, String path, Journal journal, Digest digest, Cipher cipher, CipherName cipherName,
+         Optional<AesKey> key, TransferSettings settings) {
+        this.files = requireNonNull(files, "files is null");
+        this.path = requireNonNull(path, "path is null");
+        this.journal = requireNonNull(journal, "journal is null");
+        this.digest = requireNonNull(digest, "digest is null");
+        this.cipher = requireNonNull(cipher, "cipher is null");
+        this.cipherName = requireNonNull(cipherName, "cipherName is null");
+        this.key = requireNonNull(key, "key is null");
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    /** Opens the part file, keeping its first {@code keep} bytes and cutting the rest. */
+    void open(long keep) throws IOException {
+        file = files.openPart(path);
+        file.truncate(keep);
+        size = Math.min(keep, file.size());
+        syncer = new Syncer(file, this::durable, journal.clock(), settings.checkpointBytes(),
+                settings.checkpointInterval());
+    }
+
+    long size() {
+        return size;
+    }
+
+    /** Served bytes that the part and the header stand for. */
+    long servedBytes() {
+        return journal.read(d -> d.header().isPresent() || cipherName.headerBytes() == 0)
+                ? cipherName.headerBytes() + size : 0;
+    }
+
+    /** The header is known (from the state, or just received): the verifier can start from part byte 0. */
+    void startVerifier() {
+        if (verifier != null) {
+            return;
+        }
+        byte[] header = header().orElseThrow(() -> new IllegalStateException("no header yet"));
+        Cipher.BodyEncoder encoder = cipherName == CipherName.NONE ? new Identity()
+                : cipher.bodyEncoder(cipherName, key.orElseThrow(), header);
+        verifier = new Verifier(file, digest, encoder, header, settings.bufferSize());
+        verifier.start();
+        verifier.available(size);
+    }
+
+    Optional<byte[]> header() {
+        if (cipherName.headerBytes() == 0) {
+            return Optional.of(new byte[0]);
+        }
+        return journal.read(d -> d.header().map(HexFormat.of()::parseHex));
+    }
+
+    /** A decryptor for the body from part offset {@code size()} on. */
+    Cipher.BodyDecryptor decryptor() {
+        if (cipherName == CipherName.NONE) {
+            return (in, offset, length, out, outOffset) -> {
+                System.arraycopy(in, offset, out, outOffset, length);
+                return length;
+            };
+        }
+        return cipher.bodyDecryptor(cipherName, key.orElseThrow(), header().orElseThrow(), size);
+    }
+
+    /** Writes decrypted bytes at the end of what is there, for the verifier and the syncer to pick up. */
+    void append(byte[] bytes, int offset, int length) throws IOException {
+        if (length == 0) {
+            return;
+        }
+        file.write(size, bytes, offset, length);
+        size += length;
+        if (verifier != null) {
+            verifier.available(size);
+        }
+        syncer.wrote(size);
+    }
+
+    /** Records in the state what was written so far (without waiting for a sync). */
+    void recordWritten() throws IOException {
+        journal.progress(servedBytes(), journal.read(d -> d.bytesDurable()));
+    }
+
+    private void durable(long partBytes) throws IOException {
+        long h = cipherName.headerBytes();
+        journal.progress(h + partBytes, h + partBytes);
+    }
+
+    /** Cuts the part to nothing and forgets the verifier's work: the next byte written is part byte 0. */
+    void cutToZero() throws IOException, InterruptedException {
+        stopFollowers();
+        file.truncate(0);
+        size = 0;
+        syncer.restartAt(0);
+    }
+
+    /** Cuts the part to {@code partBytes} (a resume that cannot use the bytes beyond). */
+    void cutTo(long partBytes) throws IOException, InterruptedException {
+        if (partBytes >= size) {
+            return;
+        }
+        stopFollowers();
+        file.truncate(partBytes);
+        size = partBytes;
+        syncer.restartAt(partBytes);
+    }
+
+    private void stopFollowers() throws InterruptedException {
+        if (verifier != null) {
+            verifier.cancel();
+            verifier = null;
+        }
+        if (syncer != null) {
+            syncer.drain();
+        }
+    }
+
+    /** Every byte is here: waits for the verifier to reach the end. */
+    Verifier.Verified verify() throws IOException, InterruptedException {
+        startVerifier();
+        verifier.end(size);
+        Verifier.Verified verified = verifier.await();
+        verifier = null;
+        return verified;
+    }
+
+    /** Part bytes the verifier has re-derived (for progress while verifying). */
+    long verifiedBytes() {
+        return verifier == null ? 0 : verifier.position();
+    }
+
+    /** Makes every written byte durable now, and says so in the state. */
+    void syncNow() throws IOException, InterruptedException {
+        syncer.drain();
+        file.sync();
+        durable(size);
+    }
+
+    /** Cuts the part to the artifact's length, closes it and renames it into place. */
+    void place(String outputPath, long length) throws IOException, InterruptedException {
+        syncer.drain();
+        file.truncate(length);
+        file.sync();
+        closeFile();
+        files.moveIntoPlace(path, outputPath);
+    }
+
+    /** Closes and deletes the part file. */
+    void delete() throws IOException, InterruptedException {
+        stopFollowers();
+        closeFile();
+        files.delete(path);
+    }
+
+    PartFile file() {
+        return file;
+    }
+
+    String path() {
+        return path;
+    }
+
+    private void closeFile() throws IOException {
+        if (file != null) {
+            file.close();
+            file = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            stopFollowers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException ignored) {
+            // closing anyway
+        }
+        try {
+            closeFile();
+        } catch (IOException ignored) {
+            // nothing left to do with it
+        }
+    }
+
+    /** {@code none}: the part is the served bytes. */
+    private static final class Identity implements Cipher.BodyEncoder {
+        private long length;
+
+        @Override
+        public int update(byte[] part, int offset, int length, byte[] out, int outOffset) {
+            System.arraycopy(part, offset, out, outOffset, length);
+            this.length += length;
+            return length;
+        }
+
+        @Override
+        public Cipher.Ending finish() {
+            return new Cipher.Ending(new byte[0], true, length);
+        }
+    }
+}
