@@ -13,8 +13,10 @@ import java.util.Map;
 /** Files as byte arrays. Tracks what was synced, so tests can tell durable bytes from cached ones. */
 public final class InMemoryFileStore implements FileStore {
     private final Map<String, ByteArrayOutputStream> files = new HashMap<>();
+    private final Map<String, Integer> synced = new HashMap<>();
     private int staged;
     private long capacity = Long.MAX_VALUE;
+    private volatile java.util.concurrent.CountDownLatch readGate;
 
     @Override
     public synchronized PartFile openPart(String path) {
@@ -30,7 +32,10 @@ public final class InMemoryFileStore implements FileStore {
                 synchronized (InMemoryFileStore.this) {
                     byte[] bytes = content(path);
                     if (size < bytes.length) {
-                        put(path, Arrays.copyOf(bytes, (int) size));
+                        ByteArrayOutputStream file = files.get(path);
+                        file.reset();
+                        file.writeBytes(Arrays.copyOf(bytes, (int) size));
+                        synced.computeIfPresent(path, (p, n) -> (int) Math.min(n, size));
                     }
                 }
             }
@@ -62,7 +67,16 @@ public final class InMemoryFileStore implements FileStore {
             }
 
             @Override
-            public int read(long position, byte[] bytes, int offset, int length) {
+            public int read(long position, byte[] bytes, int offset, int length) throws IOException {
+                java.util.concurrent.CountDownLatch gate = readGate;
+                if (gate != null) {
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("read interrupted");
+                    }
+                }
                 synchronized (InMemoryFileStore.this) {
                     byte[] now = content(path);
                     if (now == null || position >= now.length) {
@@ -76,6 +90,12 @@ public final class InMemoryFileStore implements FileStore {
 
             @Override
             public void sync() {
+                synchronized (InMemoryFileStore.this) {
+                    ByteArrayOutputStream file = files.get(path);
+                    if (file != null) {
+                        synced.put(path, file.size());
+                    }
+                }
             }
 
             @Override
@@ -106,6 +126,7 @@ public final class InMemoryFileStore implements FileStore {
             public void commit() {
                 synchronized (InMemoryFileStore.this) {
                     files.put(finalPath, files.remove(temp));
+                    synced.put(finalPath, files.get(finalPath).size());
                     committed = true;
                 }
             }
@@ -128,6 +149,27 @@ public final class InMemoryFileStore implements FileStore {
             throw new IOException("no such file: " + from);
         }
         files.put(to, file);
+        synced.remove(from);
+        synced.put(to, file.size());
+    }
+
+    /** Until the gate opens, every read of a part file waits (a slow disk, a verifier held back). */
+    public void holdReads(java.util.concurrent.CountDownLatch gate) {
+        this.readGate = gate;
+    }
+
+    /**
+     * The machine lost power: every file keeps the bytes synced last, and whatever was written after that turns into
+     * zeros (the length a power loss leaves is as arbitrary as the content).
+     */
+    public synchronized void powerLoss() {
+        for (Map.Entry<String, ByteArrayOutputStream> entry : files.entrySet()) {
+            byte[] now = entry.getValue().toByteArray();
+            int kept = Math.min(now.length, synced.getOrDefault(entry.getKey(), 0));
+            Arrays.fill(now, kept, now.length, (byte) 0);
+            entry.getValue().reset();
+            entry.getValue().writeBytes(now);
+        }
     }
 
     @Override
@@ -158,6 +200,7 @@ public final class InMemoryFileStore implements FileStore {
     @Override
     public synchronized void delete(String path) {
         files.remove(path);
+        synced.remove(path);
     }
 
     public synchronized byte[] content(String path) {
@@ -169,6 +212,7 @@ public final class InMemoryFileStore implements FileStore {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         file.writeBytes(bytes);
         files.put(path, file);
+        synced.put(path, bytes.length);
     }
 
     /** Every path that exists, for checks that nothing was left behind. */

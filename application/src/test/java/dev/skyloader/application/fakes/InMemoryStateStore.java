@@ -3,6 +3,7 @@ package dev.skyloader.application.fakes;
 import dev.skyloader.application.port.out.StateStore;
 import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadId;
+import dev.skyloader.domain.DownloadState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,16 @@ public final class InMemoryStateStore implements StateStore {
         return List.copyOf(history);
     }
 
+    /** A copy as a process that died in {@code state}, placing an output of {@code placedSize} bytes, left it. */
+    public static Download copyAs(Download d, DownloadState state, long placedSize) {
+        return builder(d).state(state).placedSize(placedSize).build();
+    }
+
     public static Download copy(Download d) {
+        return builder(d).build();
+    }
+
+    private static Download.Builder builder(Download d) {
         return Download.builder().id(d.id()).url(d.url()).expectedSha256(d.expectedSha256())
                 .expectedSize(d.expectedSize()).cipher(d.cipher()).outputPath(d.outputPath()).partPath(d.partPath())
                 .createdAt(d.createdAt()).updatedAt(d.updatedAt()).state(d.state())
@@ -49,6 +59,6 @@ public final class InMemoryStateStore implements StateStore {
                 .nextAttemptAt(d.nextAttemptAt().orElse(null)).lastError(d.lastError().orElse(null))
                 .validator(d.validator().orElse(null)).validatorSource(d.validatorSource().orElse(null)).bytesDurable(d.bytesDurable())
                 .bootId(d.bootId().orElse(null)).header(d.header().orElse(null)).partEncoding(d.partEncoding())
-                .placedSize(d.placedSize().isPresent() ? d.placedSize().getAsLong() : null).build();
+                .placedSize(d.placedSize().isPresent() ? d.placedSize().getAsLong() : null);
     }
 }

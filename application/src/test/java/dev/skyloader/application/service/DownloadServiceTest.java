@@ -537,6 +537,176 @@ class DownloadServiceTest {
         }
     }
 
+    @Test
+    void aResumedRunSendsItsFirstRequestBeforeTheVerifierHasReReadTheBytesAlreadyHere() throws Exception {
+        ScriptedSource failing = new ScriptedSource(content).then(new DropAt(600_000)).thenFailTransiently(5);
+        settings = settings.withReconnectDelays(List.of());
+        service(failing).download(plain().withRetries(BackoffPolicy.DEFAULT, OptionalInt.of(1), 2));
+
+        java.util.concurrent.CountDownLatch verifierHeld = new java.util.concurrent.CountDownLatch(1);
+        files.holdReads(verifierHeld);
+        ScriptedSource healthy = new ScriptedSource(content);
+        boolean[] requestedWhileHeld = new boolean[1];
+        ArtifactSource watching = (url, offset, validator) -> {
+            requestedWhileHeld[0] = verifierHeld.getCount() == 1;
+            verifierHeld.countDown();
+            return healthy.open(url, offset, validator);
+        };
+        DownloadResult result = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> service(watching).download(plain()));
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertTrue(requestedWhileHeld[0], "the first request did not wait for the re-hash of the kept prefix");
+        assertEquals(600_000, healthy.requests().get(0).offset());
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void aCrashOfTheProcessAloneCostsNothingThatReachedThePartFile() throws Exception {
+        settings = settings.withCheckpointBytes(10_000_000);
+        ScriptedSource source = new ScriptedSource(content);
+        crashAt(source, 700_001);
+        assertEquals(0, stored().bytesDurable(), "no sync was due yet");
+        assertTrue(stored().bytesDownloaded() < 700_001, "the state lags the part file, as after a kill");
+        ScriptedSource again = new ScriptedSource(content);
+        assertEquals(Outcome.COMPLETE, service(again).download(plain()).outcome());
+        assertEquals(700_001, again.requests().get(0).offset(), "the same boot: every byte written counts");
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void aPowerLossOfAnEncryptedDownloadResumesFromTheLastSyncAndEndsByteExact() throws Exception {
+        AesKey key = AesKey.of(filled(7));
+        byte[] served = XorCipher.encrypt(CipherName.AES_256_GCM, key, content);
+        DownloadCommand command = DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(served)),
+                OptionalLong.of(served.length), CipherName.AES_256_GCM, Optional.of(key), OUT);
+        settings = settings.withCheckpointBytes(200_000);
+        crashAt(new ScriptedSource(served), 900_000, command);
+        files.powerLoss();
+        boot.reboot();
+        Download before = store.load(DownloadService.idFor(command.sha256(), OUT)).orElseThrow();
+        assertTrue(before.bytesDurable() < 900_000, "some bytes were never synced: " + before.bytesDurable());
+
+        ScriptedSource again = new ScriptedSource(served);
+        DownloadResult result = service(again).download(command);
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertEquals(before.bytesDurable(), again.requests().get(0).offset(), "only the synced bytes count");
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void aCbcDownloadCutMidBlockResumesOnABlockBoundaryAskingForTheBlockBeforeIt() throws Exception {
+        AesKey key = AesKey.of(filled(5));
+        byte[] served = XorCipher.encrypt(CipherName.AES_256_CBC, key, content);
+        DownloadCommand command = DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(served)),
+                OptionalLong.of(served.length), CipherName.AES_256_CBC, Optional.of(key), OUT);
+        long cut = 16 + 100_005;
+        ScriptedSource source = new ScriptedSource(served).then(new DropAt(cut));
+        DownloadResult result = service(source).download(command);
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        long kept = 100_005 - 100_005 % 16;
+        assertEquals(List.of(0L, 16 + kept - 16), source.requests().stream().map(Request::offset).toList());
+        assertArrayEquals(content, files.content(OUT), "padding removed, every block right");
+        assertEquals(served.length + 16 + (cut - 16 - kept), source.bytesServed(),
+                "one chaining block and the unfinished one fetched again, nothing more");
+    }
+
+    @Test
+    void aPartLeftInTheServedBytesByThePreviousReleaseIsDecryptedAndResumed() throws Exception {
+        AesKey key = AesKey.of(filled(7));
+        byte[] served = XorCipher.encrypt(CipherName.AES_256_GCM, key, content);
+        Sha256 sha = new Sha256(Sha256Digest.hexOf(served));
+        DownloadId id = DownloadService.idFor(sha, OUT);
+        // What schema 1 left: the served bytes themselves, all synced, no boot id, no header in the state.
+        files.put(PART, java.util.Arrays.copyOf(served, 400_000));
+        store.save(Download.builder().id(id).url(URL.redacted()).expectedSha256(sha)
+                .expectedSize(OptionalLong.of(served.length)).cipher(CipherName.AES_256_GCM).outputPath(OUT)
+                .partPath(PART).createdAt(clock.instant()).state(DownloadState.DOWNLOADING).bytesDownloaded(400_000)
+                .partEncoding(dev.skyloader.domain.PartEncoding.SERVED).build());
+
+        ScriptedSource source = new ScriptedSource(served);
+        DownloadResult result = service(source).download(DownloadCommand.of(URL, sha, OptionalLong.of(served.length),
+                CipherName.AES_256_GCM, Optional.of(key), OUT));
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertEquals(List.of(400_000L), source.requests().stream().map(Request::offset).toList());
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void aKillBetweenTheRenameAndTheLastStateWriteCostsNoSecondDownload() throws Exception {
+        service(new ScriptedSource(content)).download(plain());
+        Download done = stored();
+        // As if the process died right after the rename: the record still says the part is being placed.
+        store.save(InMemoryStateStore.copyAs(done, DownloadState.DECRYPTING, SIZE));
+
+        ScriptedSource source = new ScriptedSource(content);
+        DownloadResult again = service(source).download(plain());
+        assertEquals(Outcome.COMPLETE, again.outcome(), again.message());
+        assertEquals(List.of(), source.requests(), "nothing fetched again");
+        assertEquals(DownloadState.COMPLETE, stored().state());
+    }
+
+    @Test
+    void anOutputOfAnotherSizeIsNotTakenForThePlacedOne() throws Exception {
+        service(new ScriptedSource(content)).download(plain());
+        store.save(InMemoryStateStore.copyAs(stored(), DownloadState.DECRYPTING, SIZE));
+        files.put(OUT, new byte[10]);
+
+        ScriptedSource source = new ScriptedSource(content);
+        assertEquals(Outcome.COMPLETE, service(source).download(plain()).outcome());
+        assertEquals(1, source.requests().size(), "downloaded again");
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void noSecondFileIsEverWrittenForAnEncryptedArtifact() throws Exception {
+        AesKey key = AesKey.of(filled(7));
+        byte[] served = XorCipher.encrypt(CipherName.AES_256_GCM, key, content);
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        DownloadListener watcher = new DownloadListener() {
+            @Override
+            public void progress(DownloadId id, DownloadState state, long bytes, OptionalLong total) {
+                seen.addAll(files.paths());
+            }
+        };
+        DownloadResult result = service(new ScriptedSource(served)).download(DownloadCommand.of(URL,
+                new Sha256(Sha256Digest.hexOf(served)), OptionalLong.of(served.length), CipherName.AES_256_GCM,
+                Optional.of(key), OUT).withListener(watcher));
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        seen.addAll(files.paths());
+        assertEquals(java.util.Set.of(PART, OUT), seen, "the part file, renamed into the output");
+    }
+
+    /** Runs the download until the source's body reaches {@code position}, then dies as a killed process does. */
+    private void crashAt(ScriptedSource source, long position) throws Exception {
+        crashAt(source, position, plain());
+    }
+
+    private void crashAt(ScriptedSource source, long position, DownloadCommand command) {
+        ArtifactSource dying = (url, offset, validator) -> {
+            var body = source.open(url, offset, validator);
+            var in = body.body();
+            long[] at = {body.offset()};
+            var crashing = new java.io.FilterInputStream(in) {
+                @Override
+                public int read(byte[] b, int off, int len) throws java.io.IOException {
+                    if (at[0] >= position) {
+                        throw new ProcessDied();
+                    }
+                    int n = super.read(b, off, (int) Math.min(len, position - at[0]));
+                    at[0] += Math.max(0, n);
+                    return n;
+                }
+            };
+            return new dev.skyloader.application.port.out.RemoteBody(body.offset(), body.totalSize(),
+                    body.validator(), crashing);
+        };
+        assertThrows(ProcessDied.class, () -> service(dying).download(command));
+    }
+
+    /** Stands for SIGKILL: nothing after it runs but the finally blocks, which a real kill would not run either. */
+    private static final class ProcessDied extends RuntimeException {
+    }
+
     private static final SourceUrl MIRROR = new SourceUrl("https://mirror.example/model.bin");
 
     /** Sends the CDN's URL to one source and the mirror's to another. */
