@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyloader.adapters.http.TestHttpServer;
 import dev.skyloader.adapters.http.TestHttpServer.DropAfter;
 import dev.skyloader.adapters.http.TestHttpServer.StallAfter;
@@ -275,6 +276,80 @@ class GetCommandTest {
         assertEquals(0, second.exitCode(), second.err());
         assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/a")));
         assertEquals("X-Amz-Signature=s3cr3tsig&X-Amz-Credential=AKIAEXAMPLE", server.requests().get(2).query());
+    }
+
+    @Test
+    void afterAPowerLossTheNextBootResumesFromTheSyncedMarkWhateverCameAfterIt() throws Exception {
+        byte[] artifact = encrypt(dir, plain, "aes-256-gcm", base64Key(3));
+        server.put("/a.gcm", artifact);
+        server.enqueue(new DropAfter(1_500_000), new Status(503, Map.of()));
+        CliRunner.Result first = get("/a.gcm", sha256(artifact), "--cipher", "aes-256-gcm", "--key-env",
+                "MODEL_KEY", "--reconnect", "none", "--max-attempts", "1");
+        assertEquals(75, first.exitCode(), first.err());
+        Path stateFile;
+        try (Stream<Path> files = Files.list(dir.resolve("state"))) {
+            stateFile = files.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        ObjectNode document = (ObjectNode) new ObjectMapper().readTree(stateFile.toFile());
+        assertEquals(1_500_000, document.get("bytes_durable").asLong(), "a run that stops syncs first");
+        // The machine lost power before the last 700,000 bytes were synced: they are zeros now.
+        long synced = 800_000;
+        document.put("bytes_durable", synced);
+        document.put("boot_id", "a-boot-before-the-power-loss");
+        Files.writeString(stateFile, document.toString());
+        Path part = dir.resolve("out/a.gcm.part");
+        byte[] held = Files.readAllBytes(part);
+        java.util.Arrays.fill(held, (int) synced - 12, held.length, (byte) 0);
+        Files.write(part, held);
+
+        int before = server.requests().size();
+        CliRunner.Result second = get("/a.gcm", sha256(artifact), "--cipher", "aes-256-gcm", "--key-env",
+                "MODEL_KEY", "--reconnect", "none");
+        assertEquals(0, second.exitCode(), second.err());
+        assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/a.gcm")));
+        assertEquals("bytes=" + synced + "-", server.requests().get(before).range());
+    }
+
+    @Test
+    void aDownloadLeftHalfWayByThePreviousReleaseResumesUnderThisOne() throws Exception {
+        byte[] artifact = encrypt(dir, plain, "aes-256-cbc", base64Key(3));
+        server.put("/a.cbc", artifact);
+        Path output = dir.resolve("out/a.cbc");
+        Files.createDirectories(output.getParent());
+        // Schema 1: the part held the served bytes, IV included, every claimed byte synced.
+        Files.write(Path.of(output + ".part"), java.util.Arrays.copyOf(artifact, 800_000));
+        String id = dev.skyloader.application.service.DownloadService.idFor(
+                new dev.skyloader.domain.Sha256(sha256(artifact)), output.toString()).value();
+        Files.createDirectories(dir.resolve("state"));
+        Files.writeString(dir.resolve("state/" + id + ".json"), """
+                {
+                  "schema_version" : 1,
+                  "id" : "%s",
+                  "url" : "%s",
+                  "expected_sha256" : "%s",
+                  "bytes_downloaded" : 800000,
+                  "temp_file_path" : "%s.part",
+                  "output_path" : "%s",
+                  "cipher" : "aes-256-cbc",
+                  "state" : "paused",
+                  "attempts" : 1,
+                  "restarts" : 0,
+                  "validator" : %s,
+                  "validator_source" : "%s",
+                  "created_at" : "2026-11-01T10:00:00Z",
+                  "updated_at" : "2026-11-01T10:05:00Z"
+                }
+                """.formatted(id, server.url("/a.cbc"), sha256(artifact), output, output,
+                new ObjectMapper().writeValueAsString(server.etag("/a.cbc")), server.url("/a.cbc")));
+
+        CliRunner.Result result = get("/a.cbc", sha256(artifact), "--cipher", "aes-256-cbc", "--key-env",
+                "MODEL_KEY", "--reconnect", "none");
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(output));
+        // 800,000 served bytes are the IV and 799,984 of body: 49,999 whole blocks, asked one block early.
+        assertEquals(List.of("bytes=" + (16 + 799_984 - 16) + "-"),
+                server.requests().stream().map(TestHttpServer.Request::range).toList());
+        assertEquals(server.etag("/a.cbc"), server.requests().get(0).ifRange());
     }
 
     @Test
