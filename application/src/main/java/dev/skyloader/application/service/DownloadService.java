@@ -16,22 +16,19 @@ import dev.skyloader.application.port.out.HostHealth;
 import dev.skyloader.application.port.out.Locks;
 import dev.skyloader.application.port.out.Sleeper;
 import dev.skyloader.application.port.out.StateStore;
-import dev.skyloader.domain.CipherName;
 import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
-import dev.skyloader.domain.PartEncoding;
 import dev.skyloader.domain.Sha256;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import static java.util.Objects.requireNonNull;
 
 /**
  * The download use case: takes the download's lock, finds out what an earlier run left on disk, and hands the rest
- * to an {@link AttemptLoop} built for this run.
+ * to an {@link AttemptLoop} built for this run; {@link PartRecovery} decides how much of an earlier run counts.
  *
  * <p>One pass over the disk: each served byte is decrypted on arrival and written once, at its final offset, to a
  * part file that is renamed into place at the end; a {@link Verifier} re-derives and hashes what was served on its
@@ -134,7 +131,7 @@ public final class DownloadService implements DownloadArtifact {
         Part part = new Part(files, partPathFor(command.outputPath()), journal, digest, cipher, command.cipher(),
                 command.key(), settings);
         try {
-            recover(journal, part, command);
+            new PartRecovery(files, cipher, bootId, settings.bufferSize()).recover(journal, part, command);
             AttemptLoop loop = newLoop(journal, part, command);
             return loop.run();
         } catch (IOException e) {
@@ -185,73 +182,6 @@ public final class DownloadService implements DownloadArtifact {
         }
         store.save(download);
         return download;
-    }
-
-    /**
-     * Decides how much of the part file counts and opens it there: every byte it holds after a crash of the process
-     * alone, only the synced ones after another boot. A part still in the served bytes (from a wrong key, or from a
-     * release before the one-pass data path) is decrypted first.
-     */
-    private void recover(Journal journal, Part part, DownloadCommand command)
-            throws IOException, InterruptedException {
-        Download d = journal.download();
-        DownloadListener listener = command.listener();
-        CipherName name = command.cipher();
-        Optional<String> boot = bootId.current();
-        boolean sameBoot = boot.isPresent() && d.bootId().equals(boot);
-        long onDisk = files.size(d.partPath()).orElse(0);
-        long limit = d.expectedSize().orElse(Long.MAX_VALUE);
-        int h = name.headerBytes();
-        if (d.partEncoding() == PartEncoding.SERVED) {
-            // A served part holds the header too: its bytes count one for one.
-            long trusted = Math.min(onDisk, sameBoot ? limit : d.bytesDurable());
-            if (trusted > h) {
-                listener.notice(d.id(), "decrypting the " + trusted + " bytes already here with this run's key");
-                PartConversion.Plain plain = new PartConversion(files, cipher, settings.bufferSize())
-                        .toPlain(d.partPath(), name, command.key().orElseThrow(), trusted);
-                long served = h + plain.partBytes();
-                journal.change((download, now) -> {
-                    download.adoptPartFile(served, served, now);
-                    download.recordHeader(HexFormat.of().formatHex(plain.header()), now);
-                    download.recordPartEncoding(PartEncoding.PLAIN, now);
-                });
-                finishRecovery(journal, part, boot, plain.partBytes(), served);
-                return;
-            }
-            files.delete(d.partPath());
-            onDisk = 0;
-            journal.change((download, now) -> download.recordPartEncoding(PartEncoding.PLAIN, now));
-        }
-        boolean headerKnown = h == 0 || d.header().isPresent();
-        long servedTrusted = Math.min(onDisk + h, sameBoot ? limit : d.bytesDurable());
-        long partBytes = headerKnown ? Math.max(0, servedTrusted - h) : 0;
-        if (name == CipherName.AES_256_CBC) {
-            partBytes -= partBytes % 16;
-        }
-        long served = headerKnown ? h + partBytes : 0;
-        long claimed = d.bytesDownloaded();
-        if (onDisk + h < claimed) {
-            listener.notice(d.id(), "the part file holds " + (onDisk + h) + " bytes, fewer than the " + claimed
-                    + " recorded: resuming from byte " + served);
-        } else if (!sameBoot && served < claimed) {
-            listener.notice(d.id(), "the machine restarted since the last run: resuming from byte " + served
-                    + ", the last byte known to be on disk");
-        }
-        journal.change((download, now) -> download.adoptPartFile(served,
-                Math.min(served, download.bytesDurable()), now));
-        finishRecovery(journal, part, boot, partBytes, served);
-    }
-
-    private void finishRecovery(Journal journal, Part part, Optional<String> boot, long partBytes, long served)
-            throws IOException, InterruptedException {
-        if (boot.isPresent()) {
-            journal.change((download, now) -> download.recordBoot(boot.get(), now));
-        }
-        part.open(partBytes);
-        if (part.header().isPresent()) {
-            // Re-derives the kept prefix in the background while the first request goes out.
-            part.startVerifier();
-        }
     }
 
     private static boolean sameArtifact(Download stored, DownloadCommand command) {
