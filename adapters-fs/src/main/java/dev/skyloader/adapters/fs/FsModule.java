@@ -10,6 +10,7 @@ import dev.skyloader.application.port.out.FileStore;
 import dev.skyloader.application.port.out.Locks;
 import dev.skyloader.application.port.out.Sleeper;
 import dev.skyloader.application.port.out.StateStore;
+import java.time.Clock;
 import java.time.Duration;
 import static java.util.Objects.requireNonNull;
 
@@ -33,8 +34,8 @@ public final class FsModule extends AbstractModule {
 
     @Provides
     @Singleton
-    StateStore stateStore(FsSettings fsSettings) {
-        return new JsonStateStore(fsSettings.stateDirectory());
+    StateStore stateStore(FsSettings fsSettings, Clock clock) {
+        return new JsonStateStore(fsSettings.stateDirectory(), clock);
     }
 
     @Provides

@@ -16,7 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
+import java.time.Clock;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +36,14 @@ final class JsonStateStore implements StateStore {
     private static final String SUFFIX = ".json";
 
     private final Path directory;
+    private final Clock clock;
     private final ObjectMapper mapper = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-    JsonStateStore(Path directory) {
+    JsonStateStore(Path directory, Clock clock) {
         this.directory = requireNonNull(directory, "directory is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -123,7 +125,7 @@ final class JsonStateStore implements StateStore {
     }
 
     private void quarantine(Path file, Exception cause) throws IOException {
-        Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + Instant.now().toEpochMilli());
+        Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + clock.millis());
         Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
         Fsync.directory(directory);
         LOG.log(System.Logger.Level.WARNING, "state file " + file + " is unreadable (" + firstLine(cause)

@@ -25,7 +25,7 @@ class JsonStateStoreTest extends AbstractStateStoreTest {
 
     @Override
     protected StateStore createStore() {
-        return new JsonStateStore(directory.resolve("state"));
+        return new JsonStateStore(directory.resolve("state"), java.time.Clock.systemUTC());
     }
 
     @Test
