@@ -30,8 +30,7 @@ public final class Download {
     private int restarts;
     private Instant nextAttemptAt;
     private String lastError;
-    private String validator;
-    private String validatorSource;
+    private Validator validator;
     private Instant updatedAt;
     private long bytesDurable;
     private String bootId;
@@ -55,7 +54,6 @@ public final class Download {
         this.nextAttemptAt = b.nextAttemptAt;
         this.lastError = b.lastError;
         this.validator = b.validator;
-        this.validatorSource = b.validatorSource;
         this.updatedAt = b.updatedAt == null ? b.createdAt : b.updatedAt;
         this.bytesDurable = b.bytesDurable == null ? b.bytesDownloaded : b.bytesDurable;
         this.bootId = b.bootId;
@@ -192,7 +190,6 @@ public final class Download {
         bytesDurable = durable;
         if (written == 0) {
             validator = null;
-            validatorSource = null;
             header = null;
         }
         touch(now);
@@ -210,7 +207,6 @@ public final class Download {
         bytesDurable = Math.min(bytesDurable, bytes);
         if (bytes == 0) {
             validator = null;
-            validatorSource = null;
             header = null;
         }
         touch(now);
@@ -224,18 +220,13 @@ public final class Download {
         partEncoding = PartEncoding.PLAIN;
         placedSize = null;
         validator = null;
-        validatorSource = null;
         lastError = reason;
         touch(now);
     }
 
-    /**
-     * The remote's version tag (ETag or Last-Modified) that the bytes so far belong to, and the source (a URL
-     * without secrets) that gave it: a tag means something only to the host that made it.
-     */
-    public void recordValidator(String newValidator, String source, Instant now) {
+    /** The remote's version (ETag or Last-Modified, with the source that issued it) the bytes so far belong to. */
+    public void recordValidator(Validator newValidator, Instant now) {
         this.validator = requireNonNull(newValidator, "newValidator is null");
-        this.validatorSource = requireNonNull(source, "source is null");
         touch(now);
     }
 
@@ -412,13 +403,8 @@ public final class Download {
         return Optional.ofNullable(lastError);
     }
 
-    public Optional<String> validator() {
+    public Optional<Validator> validator() {
         return Optional.ofNullable(validator);
-    }
-
-    /** The source (a URL without secrets) the validator came from. */
-    public Optional<String> validatorSource() {
-        return Optional.ofNullable(validatorSource);
     }
 
     public Instant createdAt() {
@@ -479,8 +465,7 @@ public final class Download {
         private int restarts;
         private Instant nextAttemptAt;
         private String lastError;
-        private String validator;
-        private String validatorSource;
+        private Validator validator;
         private Long bytesDurable;
         private String bootId;
         private String header;
@@ -505,8 +490,7 @@ public final class Download {
         public Builder restarts(int value) { this.restarts = value; return this; }
         public Builder nextAttemptAt(Instant value) { this.nextAttemptAt = value; return this; }
         public Builder lastError(String value) { this.lastError = value; return this; }
-        public Builder validator(String value) { this.validator = value; return this; }
-        public Builder validatorSource(String value) { this.validatorSource = value; return this; }
+        public Builder validator(Validator value) { this.validator = value; return this; }
         /** Defaults to {@code bytesDownloaded}: a document from before the two marks fsynced what it claimed. */
         public Builder bytesDurable(Long value) { this.bytesDurable = value; return this; }
         public Builder bootId(String value) { this.bootId = value; return this; }

@@ -38,7 +38,7 @@ class DownloadTest {
         Download download = DownloadStateTest.newDownload();
         for (int restart = 1; restart <= 2; restart++) {
             download.startAttempt(NOW);
-            download.recordValidator("\"etag\"", "https://cdn.example/a.bin", NOW);
+            download.recordValidator(new Validator("\"etag\"", "https://cdn.example/a.bin"), NOW);
             download.recordProgress(100, NOW);
             download.moveTo(DownloadState.VERIFYING, NOW);
             assertTrue(download.verificationFailed(OTHER, 2, NOW));

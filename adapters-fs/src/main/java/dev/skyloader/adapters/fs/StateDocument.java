@@ -10,6 +10,7 @@ import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
 import dev.skyloader.domain.PartEncoding;
 import dev.skyloader.domain.Sha256;
+import dev.skyloader.domain.Validator;
 import java.time.Instant;
 import java.util.OptionalLong;
 
@@ -60,7 +61,8 @@ record StateDocument(
                 d.expectedSize().isPresent() ? d.expectedSize().getAsLong() : null, d.bytesDownloaded(),
                 d.partPath(), d.outputPath(), d.cipher().wireName(), d.state().wireName(), d.attempts(), d.restarts(),
                 d.nextAttemptAt().map(Instant::toString).orElse(null), d.lastError().orElse(null),
-                d.validator().orElse(null), d.validatorSource().orElse(null), d.createdAt().toString(),
+                d.validator().map(Validator::tag).orElse(null), d.validator().map(Validator::source).orElse(null),
+                d.createdAt().toString(),
                 d.updatedAt().toString(), d.bytesDurable(), d.bootId().orElse(null), d.partEncoding().wireName(),
                 d.header().orElse(null), d.placedSize().isPresent() ? d.placedSize().getAsLong() : null);
     }
@@ -81,8 +83,8 @@ record StateDocument(
                 .restarts(restarts)
                 .nextAttemptAt(nextAttemptAt == null ? null : Instant.parse(nextAttemptAt))
                 .lastError(lastError)
-                .validator(validator)
-                .validatorSource(validatorSource)
+                .validator(validator == null ? null : new Validator(validator,
+                        validatorSource == null ? url : validatorSource))
                 .createdAt(Instant.parse(required(createdAt, "created_at")))
                 .updatedAt(updatedAt == null ? null : Instant.parse(updatedAt))
                 .bytesDurable(bytesDurable)

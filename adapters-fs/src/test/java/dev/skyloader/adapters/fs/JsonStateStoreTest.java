@@ -123,7 +123,8 @@ class JsonStateStoreTest extends AbstractStateStoreTest {
         assertEquals(400_000, old.bytesDurable(), "schema 1 synced what it claimed");
         assertTrue(old.bootId().isEmpty());
         assertTrue(old.header().isEmpty());
-        assertEquals(java.util.Optional.of("\"v1\""), old.validator());
+        assertEquals(java.util.Optional.of(new dev.skyloader.domain.Validator("\"v1\"", "https://cdn.example/model.bin")),
+                old.validator());
     }
 
     @Test

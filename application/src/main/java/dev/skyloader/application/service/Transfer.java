@@ -10,6 +10,7 @@ import dev.skyloader.domain.CipherName;
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
 import dev.skyloader.domain.SourceUrl;
+import dev.skyloader.domain.Validator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HexFormat;
@@ -72,8 +73,8 @@ final class Transfer {
         long ask = requestOffset();
         // A validator means something only to the source that issued it; elsewhere the size and, in the end, the
         // SHA-256 guard against splicing.
-        Optional<String> validator = journal.read(d -> d.validatorSource().equals(Optional.of(url.redacted()))
-                ? d.validator() : Optional.empty());
+        Optional<String> validator = journal.read(d -> d.validator().filter(v -> v.issuedBy(url.redacted()))
+                .map(Validator::tag));
         RemoteBody body;
         try {
             body = source.open(url, ask, validator);
@@ -127,9 +128,11 @@ final class Transfer {
         if (total.isPresent()) {
             remoteTotal = total;
         }
-        if (body.validator().isPresent() && journal.read(d -> !body.validator().equals(d.validator())
-                || !d.validatorSource().equals(Optional.of(where)))) {
-            journal.change((d, now) -> d.recordValidator(body.validator().get(), where, now));
+        if (body.validator().isPresent()) {
+            Validator served = new Validator(body.validator().get(), where);
+            if (!journal.read(d -> d.validator().equals(Optional.of(served)))) {
+                journal.change((d, now) -> d.recordValidator(served, now));
+            }
         }
         if (expectedSize.isPresent() && total.isPresent() && total.getAsLong() != expectedSize.getAsLong()) {
             return new Interrupted(SourceException.permanent(where + " is " + total.getAsLong()

@@ -8,6 +8,7 @@ import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
 import dev.skyloader.domain.Sha256;
+import dev.skyloader.domain.Validator;
 import java.time.Instant;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,8 +32,7 @@ public abstract class AbstractStateStoreTest {
                 .cipher(CipherName.AES_256_GCM).outputPath("/data/" + id).partPath("/data/" + id + ".part")
                 .createdAt(T0).updatedAt(T0.plusSeconds(90)).state(DownloadState.PAUSED)
                 .bytesDownloaded(123_456_789L).attempts(3).restarts(1).nextAttemptAt(T0.plusSeconds(900))
-                .lastError("connection reset at byte 123456789").validator("\"9b2cf535f27731c974343645a3985328-4\"")
-                .validatorSource("s3://models/" + id + ".enc")
+                .lastError("connection reset at byte 123456789").validator(new Validator("\"9b2cf535f27731c974343645a3985328-4\"", "s3://models/" + id + ".enc"))
                 .build();
     }
 
@@ -55,7 +55,6 @@ public abstract class AbstractStateStoreTest {
         assertEquals(saved.nextAttemptAt(), loaded.nextAttemptAt());
         assertEquals(saved.lastError(), loaded.lastError());
         assertEquals(saved.validator(), loaded.validator());
-        assertEquals(saved.validatorSource(), loaded.validatorSource());
         assertEquals(saved.createdAt(), loaded.createdAt());
         assertEquals(saved.updatedAt(), loaded.updatedAt());
     }

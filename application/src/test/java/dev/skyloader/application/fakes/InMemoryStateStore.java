@@ -57,7 +57,7 @@ public final class InMemoryStateStore implements StateStore {
                 .createdAt(d.createdAt()).updatedAt(d.updatedAt()).state(d.state())
                 .bytesDownloaded(d.bytesDownloaded()).attempts(d.attempts()).restarts(d.restarts())
                 .nextAttemptAt(d.nextAttemptAt().orElse(null)).lastError(d.lastError().orElse(null))
-                .validator(d.validator().orElse(null)).validatorSource(d.validatorSource().orElse(null)).bytesDurable(d.bytesDurable())
+                .validator(d.validator().orElse(null)).bytesDurable(d.bytesDurable())
                 .bootId(d.bootId().orElse(null)).header(d.header().orElse(null)).partEncoding(d.partEncoding())
                 .placedSize(d.placedSize().isPresent() ? d.placedSize().getAsLong() : null);
     }
