@@ -4,7 +4,7 @@ import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.application.port.out.SourceException.Kind;
-import dev.skyloader.domain.ByteRange;
+import dev.skyloader.domain.ContentRange;
 import dev.skyloader.domain.SourceUrl;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -26,8 +26,6 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import static java.util.Objects.requireNonNull;
@@ -42,8 +40,6 @@ import static java.util.Objects.requireNonNull;
  * Messages name the URL without its query string: a presigned URL's signature is a secret.
  */
 final class HttpArtifactSource implements ArtifactSource {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
-    private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
     private static final String USER_AGENT = "skyloader/0.1";
 
     private final HttpClient client;
@@ -109,15 +105,14 @@ final class HttpArtifactSource implements ArtifactSource {
                 return new RemoteBody(0, length, remoteValidator, response.body());
             }
             case 206 -> {
-                ByteRange range = contentRange(headers).orElse(null);
+                ContentRange range = contentRange(headers).orElse(null);
                 if (range == null || range.first() != offset) {
                     close(response);
                     throw SourceException.transientError(redacted(url) + ": asked for bytes from " + offset
                             + " but the server answered with Content-Range '"
                             + headers.firstValue("content-range").orElse("(none)") + "'", null);
                 }
-                long total = range.totalKnown() ? range.total() : range.last() + 1;
-                return new RemoteBody(offset, OptionalLong.of(total), remoteValidator, response.body());
+                return new RemoteBody(offset, OptionalLong.of(range.impliedTotal()), remoteValidator, response.body());
             }
             case 416 -> {
                 close(response);
@@ -241,38 +236,30 @@ final class HttpArtifactSource implements ArtifactSource {
         return !validator.startsWith("W/");
     }
 
-    static Optional<ByteRange> contentRange(HttpHeaders headers) {
+    /** The Content-Range of a 206; empty when missing or malformed, which the caller reports with the raw header. */
+    static Optional<ContentRange> contentRange(HttpHeaders headers) {
         Optional<String> header = headers.firstValue("content-range");
         if (header.isEmpty()) {
             return Optional.empty();
         }
-        Matcher matcher = CONTENT_RANGE.matcher(header.get().trim());
-        if (!matcher.matches()) {
-            return Optional.empty();
-        }
         try {
-            long first = Long.parseLong(matcher.group(1));
-            long last = Long.parseLong(matcher.group(2));
-            long total = "*".equals(matcher.group(3)) ? ByteRange.UNKNOWN_TOTAL : Long.parseLong(matcher.group(3));
-            return Optional.of(new ByteRange(first, last, total));
+            return Optional.of(ContentRange.parse(header.get()));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
+    /** The total a 416 states ({@code bytes *}{@code /<total>}); empty when it states none we can read. */
     private static OptionalLong unsatisfiedTotal(HttpHeaders headers) {
         Optional<String> header = headers.firstValue("content-range");
-        if (header.isPresent()) {
-            Matcher matcher = UNSATISFIED_RANGE.matcher(header.get().trim());
-            if (matcher.matches()) {
-                try {
-                    return OptionalLong.of(Long.parseLong(matcher.group(1)));
-                } catch (NumberFormatException e) {
-                    return OptionalLong.empty();
-                }
-            }
+        if (header.isEmpty()) {
+            return OptionalLong.empty();
         }
-        return OptionalLong.empty();
+        try {
+            return OptionalLong.of(ContentRange.parseUnsatisfied(header.get()));
+        } catch (IllegalArgumentException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /** {@code Retry-After} as seconds or as an HTTP date. */

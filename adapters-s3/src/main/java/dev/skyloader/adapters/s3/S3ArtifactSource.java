@@ -4,6 +4,7 @@ import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.application.port.out.SourceException.Kind;
+import dev.skyloader.domain.ContentRange;
 import dev.skyloader.domain.SourceUrl;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -11,8 +12,6 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -31,8 +30,6 @@ import static java.util.Objects.requireNonNull;
  * byte is handed out. Stalls fail the read through the HTTP client's socket timeout.
  */
 final class S3ArtifactSource implements ArtifactSource {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
-
     private final S3Client s3;
 
     @Inject
@@ -67,14 +64,13 @@ final class S3ArtifactSource implements ArtifactSource {
             // From byte 0: asked for, or the range was ignored (the caller then starts over).
             return new RemoteBody(0, length(response), etag, body);
         }
-        Matcher matcher = CONTENT_RANGE.matcher(contentRange.trim());
-        if (!matcher.matches() || Long.parseLong(matcher.group(1)) != offset) {
+        Optional<ContentRange> range = parsed(contentRange).filter(r -> r.first() == offset);
+        if (range.isEmpty()) {
             close(body);
             throw SourceException.transientError(where + ": asked for bytes from " + offset
                     + " but got Content-Range '" + contentRange + "'", null);
         }
-        long total = "*".equals(matcher.group(3)) ? Long.parseLong(matcher.group(2)) + 1 : Long.parseLong(matcher.group(3));
-        return new RemoteBody(offset, OptionalLong.of(total), etag, body);
+        return new RemoteBody(offset, OptionalLong.of(range.get().impliedTotal()), etag, body);
     }
 
     /** A HeadObject: any answer but a server error or throttling means the link and the store are back. */
@@ -108,6 +104,15 @@ final class S3ArtifactSource implements ArtifactSource {
         }
         throw SourceException.changed(location + " is now " + size + " bytes, not more than the " + offset
                 + " bytes already downloaded");
+    }
+
+    /** Empty when malformed: the caller reports it with the raw header. */
+    private static Optional<ContentRange> parsed(String contentRange) {
+        try {
+            return Optional.of(ContentRange.parse(contentRange));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     private static OptionalLong length(GetObjectResponse response) {
