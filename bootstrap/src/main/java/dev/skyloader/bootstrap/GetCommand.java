@@ -18,7 +18,6 @@ import dev.skyloader.domain.Sha256;
 import dev.skyloader.domain.SourceUrl;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +26,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import javax.net.ssl.X509TrustManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -133,12 +133,12 @@ final class GetCommand implements Callable<Integer> {
         Duration probe = "none".equals(probeInterval) ? Duration.ZERO : positive("--probe-interval", probeInterval);
         List<Duration> reconnectDelays = "none".equals(reconnect) ? List.of()
                 : Inputs.parse("--reconnect", () -> BackoffPolicy.parse(reconnect, 0)).steps();
-        Optional<KeyStore> trustStore = Optional.ofNullable(caCert)
+        Optional<X509TrustManager> privateCa = Optional.ofNullable(caCert)
                 .map(pem -> TrustStores.fromPem(Inputs.existingFile("--ca-cert", pem)));
-        HttpSettings http = new HttpSettings(connect, stall, trustStore, HttpSettings.DEFAULT.maxRedirects(),
-                HttpSettings.DEFAULT.refetchBelow());
+        HttpSettings http = new HttpSettings(connect, stall, privateCa.map(TrustStores::sslContext),
+                HttpSettings.DEFAULT.maxRedirects(), HttpSettings.DEFAULT.refetchBelow());
         S3Settings s3 = new S3Settings(Optional.ofNullable(s3Endpoint).map(GetCommand::endpoint), s3PathStyle,
-                Optional.empty(), connect, stall, trustStore);
+                Optional.empty(), connect, stall, privateCa);
         if (cipherName.needsKey() && keyFile == null && keyEnv == null) {
             throw new BadInputException("--cipher " + cipherName + " needs a key: --key-file FILE or --key-env VAR");
         }

@@ -9,13 +9,49 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
-/** {@code --ca-cert PEM}: read once, shared by the HTTP and the S3 source. */
+/**
+ * {@code --ca-cert PEM}: read once, and turned once into the trust manager the HTTP and the S3 source both use. Here
+ * and not in an adapter: the two adapter modules may not depend on each other, and this is no domain code.
+ */
 final class TrustStores {
     private TrustStores() {
     }
 
-    static KeyStore fromPem(Path pem) {
+    /** A trust manager that trusts the certificates of {@code pem}, and no others. */
+    static X509TrustManager fromPem(Path pem) {
+        KeyStore store = keyStore(pem);
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509TrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new BadInputException("--ca-cert: unusable CA certificates in " + pem + " (no X.509 trust manager)");
+        } catch (GeneralSecurityException e) {
+            throw new BadInputException("--ca-cert: unusable CA certificates in " + pem + " ("
+                    + Skyloader.firstLine(e.getMessage()) + ")");
+        }
+    }
+
+    /** A TLS context that trusts what {@code trustManager} trusts: the JDK client takes a context, not a manager. */
+    static SSLContext sslContext(X509TrustManager trustManager) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[]{trustManager}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK cannot make a TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyStore keyStore(Path pem) {
         try (InputStream in = Files.newInputStream(pem)) {
             Collection<? extends Certificate> certificates =
                     CertificateFactory.getInstance("X.509").generateCertificates(in);

@@ -5,6 +5,7 @@ import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.application.port.out.SourceException.Kind;
 import dev.skyloader.domain.ContentRange;
+import dev.skyloader.domain.RetryAfter;
 import dev.skyloader.domain.SourceUrl;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -19,10 +20,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -44,11 +43,14 @@ final class HttpArtifactSource implements ArtifactSource {
 
     private final HttpClient client;
     private final HttpSettings settings;
+    private final Clock clock;
 
+    /** The clock turns a {@code Retry-After} date into a wait: the same clock the waits are measured on. */
     @Inject
-    HttpArtifactSource(HttpClient client, HttpSettings settings) {
+    HttpArtifactSource(HttpClient client, HttpSettings settings, Clock clock) {
         this.client = requireNonNull(client, "client is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -178,7 +180,7 @@ final class HttpArtifactSource implements ArtifactSource {
         return false;
     }
 
-    private static SourceException classify(SourceUrl url, URI uri, int status, HttpHeaders headers) {
+    private SourceException classify(SourceUrl url, URI uri, int status, HttpHeaders headers) {
         String where = redacted(uri);
         if (status == 408 || status == 429 || status >= 500) {
             return new SourceException(Kind.TRANSIENT, where + ": HTTP " + status, retryAfter(headers).orElse(null), null);
@@ -262,23 +264,8 @@ final class HttpArtifactSource implements ArtifactSource {
         }
     }
 
-    /** {@code Retry-After} as seconds or as an HTTP date. */
-    static Optional<Duration> retryAfter(HttpHeaders headers) {
-        Optional<String> header = headers.firstValue("retry-after").map(String::trim);
-        if (header.isEmpty()) {
-            return Optional.empty();
-        }
-        String value = header.get();
-        if (!value.isEmpty() && value.chars().allMatch(Character::isDigit) && value.length() < 10) {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
-        }
-        try {
-            Duration until = Duration.between(java.time.Instant.now(),
-                    ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            return Optional.of(until.isNegative() ? Duration.ZERO : until);
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
+    private Optional<Duration> retryAfter(HttpHeaders headers) {
+        return headers.firstValue("retry-after").flatMap(value -> RetryAfter.parse(value, clock.instant()));
     }
 
     private static URI toUri(SourceUrl url) throws SourceException {

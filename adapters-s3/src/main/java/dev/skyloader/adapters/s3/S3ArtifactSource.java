@@ -5,10 +5,12 @@ import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.application.port.out.SourceException.Kind;
 import dev.skyloader.domain.ContentRange;
+import dev.skyloader.domain.RetryAfter;
 import dev.skyloader.domain.SourceUrl;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -31,10 +33,13 @@ import static java.util.Objects.requireNonNull;
  */
 final class S3ArtifactSource implements ArtifactSource {
     private final S3Client s3;
+    private final Clock clock;
 
+    /** The clock turns a {@code Retry-After} date into a wait: the same clock the waits are measured on. */
     @Inject
-    S3ArtifactSource(S3Client s3) {
+    S3ArtifactSource(S3Client s3, Clock clock) {
         this.s3 = requireNonNull(s3, "s3 is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -119,7 +124,7 @@ final class S3ArtifactSource implements ArtifactSource {
         return response.contentLength() == null ? OptionalLong.empty() : OptionalLong.of(response.contentLength());
     }
 
-    static SourceException classify(String where, AwsServiceException e) {
+    SourceException classify(String where, AwsServiceException e) {
         int status = e.statusCode();
         String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? ""
                 : e.awsErrorDetails().errorCode();
@@ -155,18 +160,17 @@ final class S3ArtifactSource implements ArtifactSource {
         return SourceException.transientError(where + ": " + firstLine(message), e);
     }
 
-    private static SourceException classify(String where, RuntimeException e) {
+    private SourceException classify(String where, RuntimeException e) {
         return e instanceof AwsServiceException service ? classify(where, service)
                 : classify(where, (SdkClientException) e);
     }
 
-    private static Optional<Duration> retryAfter(AwsServiceException e) {
+    private Optional<Duration> retryAfter(AwsServiceException e) {
         if (e.awsErrorDetails() == null || e.awsErrorDetails().sdkHttpResponse() == null) {
             return Optional.empty();
         }
         return e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Retry-After")
-                .filter(v -> !v.isEmpty() && v.length() < 10 && v.chars().allMatch(Character::isDigit))
-                .map(v -> Duration.ofSeconds(Long.parseLong(v)));
+                .flatMap(value -> RetryAfter.parse(value, clock.instant()));
     }
 
     private static String firstLine(String message) {
