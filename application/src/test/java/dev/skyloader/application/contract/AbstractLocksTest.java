@@ -133,4 +133,19 @@ public abstract class AbstractLocksTest {
             assertNotNull(held);
         }
     }
+
+    /** POSIX record locks belong to the process: a careless second look at the lock file lets go of them. */
+    @Test
+    @EnabledIf("supportsCrossProcess")
+    void aRefusedTryOrAskingTheHolderHereDoesNotLetAnotherProcessIn() throws Exception {
+        try (Lease held = locks.tryLock(ID).orElseThrow()) {
+            assertTrue(locks.tryLock(ID).isEmpty());
+            // Asked for what it may do to the lock, not for its answer (which may be empty).
+            locks.holder(ID);
+            try (OtherProcess other = holdInAnotherProcess(ID)) {
+                assertFalse(other.holdsTheLock(), "still held here");
+            }
+            assertNotNull(held);
+        }
+    }
 }
