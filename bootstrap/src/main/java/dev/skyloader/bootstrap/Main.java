@@ -6,7 +6,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        Logging.configure();
+        Logging.configure(System.getenv().containsKey("SKYLOADER_DEBUG"));
         System.exit(Skyloader.run(args, System.out, System.err, System.getenv()));
     }
 }

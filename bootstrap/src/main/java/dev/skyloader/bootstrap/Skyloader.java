@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         exitCodeList = {"0:complete", "1:failed for good (verification, decryption, permanent HTTP error)",
                 "2:bad input", "75:not finished yet: the state is kept, run again to resume"})
 final class Skyloader implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger(Skyloader.class.getName());
+
     final PrintStream out;
     final PrintStream err;
     final Map<String, String> env;
@@ -47,9 +49,8 @@ final class Skyloader implements Callable<Integer> {
             }
             err.println("skyloader: error: " + firstLine(String.valueOf(e.getMessage())) + " ("
                     + e.getClass().getSimpleName() + ")");
-            if (env.containsKey("SKYLOADER_DEBUG")) {
-                e.printStackTrace(err);
-            }
+            // Printed, with its stack trace, only when SKYLOADER_DEBUG is set (see Logging).
+            LOG.log(System.Logger.Level.DEBUG, "the error above", e);
             return ExitCode.FAILED;
         });
         return cli.execute(args);
