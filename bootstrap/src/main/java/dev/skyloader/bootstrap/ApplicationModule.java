@@ -5,6 +5,7 @@ import com.google.inject.Provider;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.skyloader.application.port.in.DownloadArtifact;
+import dev.skyloader.application.port.in.EncryptArtifact;
 import dev.skyloader.application.port.in.ListDownloads;
 import dev.skyloader.application.port.in.WakeDownloads;
 import dev.skyloader.application.port.out.ArtifactSource;
@@ -16,6 +17,7 @@ import dev.skyloader.application.port.out.Locks;
 import dev.skyloader.application.port.out.Sleeper;
 import dev.skyloader.application.port.out.StateStore;
 import dev.skyloader.application.service.DownloadService;
+import dev.skyloader.application.service.EncryptService;
 import dev.skyloader.application.service.StatusService;
 import dev.skyloader.application.service.TransferSettings;
 import dev.skyloader.application.service.WakeService;
@@ -63,6 +65,12 @@ final class ApplicationModule extends AbstractModule {
                                       TransferSettings settings) {
         return new DownloadService(source, store, locks, files, hosts, digest, cipher, clock, sleeper,
                 RandomGenerator.getDefault(), settings);
+    }
+
+    @Provides
+    @Singleton
+    EncryptArtifact encryptArtifact(FileStore files, Cipher cipher, Digest digest) {
+        return new EncryptService(files, cipher, digest);
     }
 
     @Provides

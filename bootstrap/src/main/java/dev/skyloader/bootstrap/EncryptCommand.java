@@ -3,23 +3,18 @@ package dev.skyloader.bootstrap;
 import dev.skyloader.adapters.fs.FsSettings;
 import dev.skyloader.adapters.http.HttpSettings;
 import dev.skyloader.adapters.s3.S3Settings;
-import dev.skyloader.application.port.out.Cipher;
-import dev.skyloader.application.port.out.FileStore;
-import dev.skyloader.application.port.out.FileStore.StagedFile;
+import dev.skyloader.application.port.in.EncryptArtifact;
+import dev.skyloader.application.port.in.EncryptArtifactCommand;
+import dev.skyloader.application.port.in.EncryptedArtifact;
 import dev.skyloader.application.service.TransferSettings;
 import dev.skyloader.domain.AesKey;
 import dev.skyloader.domain.CipherName;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -67,17 +62,13 @@ final class EncryptCommand implements Callable<Integer> {
         AesKey key = given.orElseGet(EncryptCommand::randomKey);
         try (Wiring wiring = new Wiring(new FsSettings(out.getParent()), HttpSettings.DEFAULT, S3Settings.DEFAULT,
                 TransferSettings.DEFAULT)) {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            long size;
-            try (StagedFile staged = wiring.get(FileStore.class).stage(out.toString());
-                 InputStream plain = new BufferedInputStream(Files.newInputStream(in), 256 << 10)) {
-                CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(staged.output(), sha256));
-                wiring.get(Cipher.class).encrypt(name, key, plain, counted);
-                counted.flush();
-                size = counted.count;
-                staged.commit();
+            EncryptedArtifact artifact;
+            try (InputStream plain = new BufferedInputStream(Files.newInputStream(in), 256 << 10)) {
+                artifact = wiring.get(EncryptArtifact.class).encrypt(
+                        new EncryptArtifactCommand(name, key, plain, out.toString()));
             }
-            String hex = HexFormat.of().formatHex(sha256.digest());
+            String hex = artifact.sha256().hex();
+            long size = artifact.size();
             if (json) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("name", in.getFileName().toString());
@@ -96,8 +87,6 @@ final class EncryptCommand implements Callable<Integer> {
                 }
             }
             return ExitCode.COMPLETE;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         } finally {
             key.destroy();
         }
@@ -109,25 +98,5 @@ final class EncryptCommand implements Callable<Integer> {
         AesKey key = AesKey.of(bytes);
         java.util.Arrays.fill(bytes, (byte) 0);
         return key;
-    }
-
-    private static final class CountingOutputStream extends java.io.FilterOutputStream {
-        long count;
-
-        CountingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
     }
 }
