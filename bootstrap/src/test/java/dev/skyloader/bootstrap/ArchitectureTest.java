@@ -84,6 +84,12 @@ class ArchitectureTest {
             .that().resideInAPackage("dev.skyloader.application.port..")
             .should().dependOnClassesThat().resideInAPackage("dev.skyloader.application.service..");
 
+    /** Bootstrap is two packages: the composition root, and the command line that drives what it builds. */
+    @ArchTest
+    static final ArchRule the_wiring_knows_nothing_of_the_command_line = noClasses()
+            .that().resideInAPackage("dev.skyloader.bootstrap.wiring..")
+            .should().dependOnClassesThat().resideInAPackage("dev.skyloader.bootstrap.cli..");
+
     @ArchTest
     static final ArchRule packages_are_free_of_cycles = slices().matching("dev.skyloader.(**)").should().beFreeOfCycles();
 
@@ -110,7 +116,7 @@ class ArchitectureTest {
     /** Where the real clock and real sleeping live; everything else takes a Clock and a Sleeper, so tests can fake them. */
     private static final Set<String> CLOCK_AND_SLEEPER_ADAPTERS = Set.of(
             // builds the system Clock that everything else is given
-            "dev.skyloader.bootstrap.ApplicationModule",
+            "dev.skyloader.bootstrap.wiring.ApplicationModule",
             // the real Sleeper: sleeps, and stamps its kick file with the time
             "dev.skyloader.adapters.fs.KickFileSleeper",
             // JsonStateStore: takes a Clock in the core rewrite

@@ -1,10 +1,11 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skyloader.adapters.http.TestHttpServer;
+import dev.skyloader.bootstrap.Main;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skyloader.adapters.s3.FaultyTcpProxy;
 import dev.skyloader.adapters.s3.TestS3Server;
+import dev.skyloader.bootstrap.Main;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import dev.skyloader.application.port.in.WakeDownloads;
+import dev.skyloader.bootstrap.wiring.Wiring;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

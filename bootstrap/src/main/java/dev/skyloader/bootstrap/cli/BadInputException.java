@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 /** Input the user can fix: reported as one line, exit code 2. */
 final class BadInputException extends RuntimeException {

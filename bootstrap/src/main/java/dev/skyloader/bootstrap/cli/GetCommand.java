@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import dev.skyloader.adapters.fs.FsSettings;
 import dev.skyloader.adapters.http.HttpSettings;
@@ -9,6 +9,9 @@ import dev.skyloader.application.port.in.DownloadResult;
 import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.service.DownloadService.LocalStorageException;
 import dev.skyloader.application.service.TransferSettings;
+import dev.skyloader.bootstrap.wiring.SchemeRouter;
+import dev.skyloader.bootstrap.wiring.TrustStores;
+import dev.skyloader.bootstrap.wiring.Wiring;
 import dev.skyloader.domain.AesKey;
 import dev.skyloader.domain.BackoffPolicy;
 import dev.skyloader.domain.ByteCount;
@@ -134,7 +137,8 @@ final class GetCommand implements Callable<Integer> {
         List<Duration> reconnectDelays = "none".equals(reconnect) ? List.of()
                 : Inputs.parse("--reconnect", () -> BackoffPolicy.parse(reconnect, 0)).steps();
         Optional<X509TrustManager> privateCa = Optional.ofNullable(caCert)
-                .map(pem -> TrustStores.fromPem(Inputs.existingFile("--ca-cert", pem)));
+                .map(pem -> Inputs.existingFile("--ca-cert", pem))
+                .map(pem -> Inputs.parse("--ca-cert", () -> TrustStores.fromPem(pem)));
         HttpSettings http = new HttpSettings(connect, stall, privateCa.map(TrustStores::sslContext),
                 HttpSettings.DEFAULT.maxRedirects(), HttpSettings.DEFAULT.refetchBelow());
         S3Settings s3 = new S3Settings(Optional.ofNullable(s3Endpoint).map(GetCommand::endpoint), s3PathStyle,

@@ -1,7 +1,8 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import dev.skyloader.application.port.in.DownloadStatus;
 import dev.skyloader.application.port.in.ListDownloads;
+import dev.skyloader.bootstrap.wiring.Wiring;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.wiring;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provider;

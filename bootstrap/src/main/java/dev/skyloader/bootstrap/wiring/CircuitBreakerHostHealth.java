@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.wiring;
 
 import dev.skyloader.application.port.out.HostHealth;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

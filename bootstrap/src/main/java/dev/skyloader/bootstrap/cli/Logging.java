@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
@@ -9,7 +9,7 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /** Adapters log through System.Logger; on the command line that is one plain line on stderr per message. */
-final class Logging {
+public final class Logging {
     private Logging() {
     }
 
@@ -17,7 +17,7 @@ final class Logging {
      * @param debug {@code SKYLOADER_DEBUG} is set: skyloader's own debug records that carry an exception (an
      *              unexpected error of a command) are printed too, with their stack trace, by the JDK's formatter
      */
-    static void configure(boolean debug) {
+    public static void configure(boolean debug) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         ConsoleHandler handler = new ConsoleHandler();

@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.wiring;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,13 +17,14 @@ import javax.net.ssl.X509TrustManager;
 /**
  * {@code --ca-cert PEM}: read once, and turned once into the trust manager the HTTP and the S3 source both use. Here
  * and not in an adapter: the two adapter modules may not depend on each other, and this is no domain code.
+ * Unusable input is an IllegalArgumentException; the command line names its option.
  */
-final class TrustStores {
+public final class TrustStores {
     private TrustStores() {
     }
 
     /** A trust manager that trusts the certificates of {@code pem}, and no others. */
-    static X509TrustManager fromPem(Path pem) {
+    public static X509TrustManager fromPem(Path pem) {
         KeyStore store = keyStore(pem);
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -33,15 +34,15 @@ final class TrustStores {
                     return x509;
                 }
             }
-            throw new BadInputException("--ca-cert: unusable CA certificates in " + pem + " (no X.509 trust manager)");
+            throw new IllegalArgumentException("unusable CA certificates in " + pem + " (no X.509 trust manager)");
         } catch (GeneralSecurityException e) {
-            throw new BadInputException("--ca-cert: unusable CA certificates in " + pem + " ("
-                    + Skyloader.firstLine(e.getMessage()) + ")");
+            throw new IllegalArgumentException("unusable CA certificates in " + pem + " (" + firstLine(e.getMessage())
+                    + ")");
         }
     }
 
     /** A TLS context that trusts what {@code trustManager} trusts: the JDK client takes a context, not a manager. */
-    static SSLContext sslContext(X509TrustManager trustManager) {
+    public static SSLContext sslContext(X509TrustManager trustManager) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[]{trustManager}, null);
@@ -56,7 +57,7 @@ final class TrustStores {
             Collection<? extends Certificate> certificates =
                     CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certificates.isEmpty()) {
-                throw new BadInputException("--ca-cert: no certificate in " + pem);
+                throw new IllegalArgumentException("no certificate in " + pem);
             }
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
@@ -66,10 +67,18 @@ final class TrustStores {
             }
             return store;
         } catch (IOException e) {
-            throw new BadInputException("--ca-cert: cannot read " + pem + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read " + pem + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new BadInputException("--ca-cert: not a PEM certificate: " + pem + " ("
-                    + Skyloader.firstLine(e.getMessage()) + ")");
+            throw new IllegalArgumentException("not a PEM certificate: " + pem + " (" + firstLine(e.getMessage()) + ")",
+                    e);
         }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).trim();
     }
 }

@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.wiring;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -18,6 +18,7 @@ import dev.skyloader.adapters.http.TestHttpServer.WrongContentRange;
 import dev.skyloader.adapters.s3.S3Settings;
 import dev.skyloader.application.fakes.FakeClock;
 import dev.skyloader.application.fakes.RecordingSleeper;
+import dev.skyloader.application.fakes.Sha256Digest;
 import dev.skyloader.application.port.in.DownloadArtifact;
 import dev.skyloader.application.port.in.DownloadCommand;
 import dev.skyloader.application.port.in.DownloadListener;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,8 +56,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FaultMatrixTest {
     private static final int SIZE = 2_000_000;
-    private static final byte[] CONTENT = GetCommandTest.bytes(SIZE, 1);
-    private static final byte[] NEWER = GetCommandTest.bytes(SIZE, 2);
+    private static final byte[] CONTENT = bytes(SIZE, 1);
+    private static final byte[] NEWER = bytes(SIZE, 2);
 
     /** What a row arranges; returns the URL to fetch. */
     @FunctionalInterface
@@ -92,7 +94,7 @@ class FaultMatrixTest {
                 row("truncated body with a correct status", (s, d) -> fault(s, new TruncatedChunked(800_000)),
                         CONTENT, Outcome.COMPLETE, "", 0),
                 row("more bytes than the expected size", (s, d) -> {
-                    s.put("/model.bin", GetCommandTest.bytes(SIZE + 1000, 1));
+                    s.put("/model.bin", bytes(SIZE + 1000, 1));
                     return s.url("/model.bin");
                 }, CONTENT, Outcome.FAILED, "expected to be " + SIZE + " bytes", Long.MAX_VALUE),
                 row("redirect loop", (s, d) -> {
@@ -143,7 +145,7 @@ class FaultMatrixTest {
         String url = row.arrange().on(server, dir);
         Path output = dir.resolve("out/model.bin");
         DownloadCommand command = new DownloadCommand(new SourceUrl(url), List.of(),
-                new Sha256(GetCommandTest.sha256(row.expected())), OptionalLong.of(SIZE), CipherName.NONE,
+                new Sha256(Sha256Digest.hexOf(row.expected())), OptionalLong.of(SIZE), CipherName.NONE,
                 Optional.empty(), output.toString(), BackoffPolicy.DEFAULT.withJitter(0), OptionalInt.of(5), 2,
                 DownloadListener.NONE);
         TransferSettings transfer = TransferSettings.DEFAULT.withReconnectDelays(List.of())
@@ -191,5 +193,11 @@ class FaultMatrixTest {
 
     private static Status status(int code) {
         return new Status(code, Map.of());
+    }
+
+    private static byte[] bytes(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new SplittableRandom(seed).nextBytes(bytes);
+        return bytes;
     }
 }

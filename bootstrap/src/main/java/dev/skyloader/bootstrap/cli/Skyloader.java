@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:complete", "1:failed for good (verification, decryption, permanent HTTP error)",
                 "2:bad input", "75:not finished yet: the state is kept, run again to resume"})
-final class Skyloader implements Callable<Integer> {
+public final class Skyloader implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(Skyloader.class.getName());
 
     final PrintStream out;
@@ -28,7 +28,7 @@ final class Skyloader implements Callable<Integer> {
     }
 
     /** Runs the command line; returns the exit code. Never throws, never prints a stack trace. */
-    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         CommandLine cli = new CommandLine(new Skyloader(out, err, env));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));

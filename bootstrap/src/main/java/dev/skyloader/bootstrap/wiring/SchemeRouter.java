@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.wiring;
 
 import com.google.inject.Provider;
 import dev.skyloader.application.port.out.ArtifactSource;
@@ -14,14 +14,15 @@ import java.util.TreeSet;
  * Sends each URL to the source registered for its scheme ({@code https}, {@code http}, {@code s3}). Sources are
  * built on first use, so an HTTPS download never builds an S3 client.
  */
-final class SchemeRouter implements ArtifactSource {
+public final class SchemeRouter implements ArtifactSource {
     private final Map<String, Provider<ArtifactSource>> sources;
 
     SchemeRouter(Map<String, Provider<ArtifactSource>> sources) {
         this.sources = Map.copyOf(sources);
     }
 
-    Set<String> schemes() {
+    /** The URL schemes a source is registered for, in order. */
+    public Set<String> schemes() {
         return new TreeSet<>(sources.keySet());
     }
 

@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.wiring;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
@@ -25,17 +25,17 @@ import java.util.List;
  * are built on first use, and every {@link AutoCloseable} singleton that was built (the HTTP and S3 clients) is
  * closed by {@link #close()}.
  */
-final class Wiring implements AutoCloseable {
+public final class Wiring implements AutoCloseable {
     private final Injector injector;
     private final List<Object> toClose = Collections.synchronizedList(new ArrayList<>());
 
-    Wiring(FsSettings fs, HttpSettings http, S3Settings s3, TransferSettings transfer) {
+    public Wiring(FsSettings fs, HttpSettings http, S3Settings s3, TransferSettings transfer) {
         this(fs, http, s3, transfer, new AbstractModule() {
         });
     }
 
     /** With some bindings replaced: tests put a fake clock and sleeper under the real adapters. */
-    Wiring(FsSettings fs, HttpSettings http, S3Settings s3, TransferSettings transfer, Module overrides) {
+    public Wiring(FsSettings fs, HttpSettings http, S3Settings s3, TransferSettings transfer, Module overrides) {
         this.injector = Guice.createInjector(Modules.override(new FsModule(fs), new HttpModule(http), new S3Module(s3),
                 new ApplicationModule(transfer)).with(overrides), new AbstractModule() {
                     @Override
@@ -55,12 +55,12 @@ final class Wiring implements AutoCloseable {
     }
 
     /** For the commands that only read or signal the state directory (status, kick): default adapter settings. */
-    static Wiring forStateDirectory(java.nio.file.Path stateDirectory) {
+    public static Wiring forStateDirectory(java.nio.file.Path stateDirectory) {
         return new Wiring(new FsSettings(stateDirectory), HttpSettings.DEFAULT, S3Settings.DEFAULT,
                 TransferSettings.DEFAULT);
     }
 
-    <T> T get(Class<T> type) {
+    public <T> T get(Class<T> type) {
         return injector.getInstance(type);
     }
 

@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;

@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import dev.skyloader.adapters.fs.FsSettings;
 import dev.skyloader.adapters.http.HttpSettings;
@@ -7,6 +7,7 @@ import dev.skyloader.application.port.in.EncryptArtifact;
 import dev.skyloader.application.port.in.EncryptArtifactCommand;
 import dev.skyloader.application.port.in.EncryptedArtifact;
 import dev.skyloader.application.service.TransferSettings;
+import dev.skyloader.bootstrap.wiring.Wiring;
 import dev.skyloader.domain.AesKey;
 import dev.skyloader.domain.CipherName;
 import java.io.BufferedInputStream;

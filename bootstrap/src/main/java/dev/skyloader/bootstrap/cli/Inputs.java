@@ -1,4 +1,4 @@
-package dev.skyloader.bootstrap;
+package dev.skyloader.bootstrap.cli;
 
 import dev.skyloader.domain.AesKey;
 import java.io.IOException;
