@@ -61,15 +61,6 @@ class ValueTypesTest {
     }
 
     @Test
-    void byteRangesMustBeOrderedAndInsideTheTotal() {
-        assertEquals(10, new ByteRange(0, 9, 10).length());
-        assertThrows(IllegalArgumentException.class, () -> new ByteRange(5, 4, 10));
-        assertThrows(IllegalArgumentException.class, () -> new ByteRange(0, 10, 10));
-        assertThrows(IllegalArgumentException.class, () -> new ByteRange(-1, 4, 10));
-        assertFalse(new ByteRange(0, 4, ByteRange.UNKNOWN_TOTAL).totalKnown());
-    }
-
-    @Test
     void durationsReadTheUnitsPeopleWrite() {
         assertEquals(Duration.ofMillis(250), DurationText.parse("250ms"));
         assertEquals(Duration.ofSeconds(30), DurationText.parse("30s"));

@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -19,6 +22,13 @@ import static java.util.Objects.requireNonNull;
  * when the process dies, even by SIGKILL, so a crash never leaves a download locked.
  */
 final class FileLocks implements Locks {
+    /**
+     * The lock files this process holds, whichever FileLocks took them. On Linux the lock belongs to the process,
+     * and closing any descriptor of the file drops it: a refused second try, or reading the holder, from inside
+     * this process would let another process in. So a lock file held here is never opened again here.
+     */
+    private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
+
     private final Path directory;
 
     FileLocks(Path directory) {
@@ -27,8 +37,25 @@ final class FileLocks implements Locks {
 
     @Override
     public Optional<Lease> tryLock(DownloadId id) throws IOException {
-        Files.createDirectories(directory);
-        FileChannel channel = FileChannel.open(lockPath(id), StandardOpenOption.CREATE, StandardOpenOption.READ,
+        Path path = lockPath(id);
+        if (!HELD_HERE.add(path)) {
+            return Optional.empty();
+        }
+        boolean handedOut = false;
+        try {
+            Optional<Lease> lease = lock(path);
+            handedOut = lease.isPresent();
+            return lease;
+        } finally {
+            if (!handedOut) {
+                HELD_HERE.remove(path);
+            }
+        }
+    }
+
+    private static Optional<Lease> lock(Path path) throws IOException {
+        Files.createDirectories(path.getParent());
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         FileLock lock;
         try {
@@ -46,26 +73,42 @@ final class FileLocks implements Locks {
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
         FileLock held = lock;
+        AtomicBoolean closed = new AtomicBoolean();
         return Optional.of(() -> {
+            // Once only: a second close must not free the path of a lease taken since.
+            if (closed.getAndSet(true)) {
+                return;
+            }
             try {
                 held.release();
             } finally {
-                channel.close();
+                try {
+                    channel.close();
+                } finally {
+                    HELD_HERE.remove(path);
+                }
             }
         });
     }
 
     @Override
     public Optional<String> holder(DownloadId id) {
+        Path path = lockPath(id);
+        // Reserved while reading, so that no thread of this process takes the lock and then loses it to our close.
+        if (!HELD_HERE.add(path)) {
+            return Optional.of(Long.toString(ProcessHandle.current().pid()));
+        }
         try {
-            String pid = Files.readString(lockPath(id), StandardCharsets.US_ASCII).trim();
+            String pid = Files.readString(path, StandardCharsets.US_ASCII).trim();
             return pid.isEmpty() ? Optional.empty() : Optional.of(pid);
         } catch (IOException e) {
             return Optional.empty();
+        } finally {
+            HELD_HERE.remove(path);
         }
     }
 
     private Path lockPath(DownloadId id) {
-        return directory.resolve(id.value() + ".lock");
+        return directory.resolve(id.value() + ".lock").toAbsolutePath().normalize();
     }
 }

@@ -1,39 +1,18 @@
 package dev.skyloader.adapters.fs;
 
-import static org.junit.jupiter.api.Assertions.*;
-
+import dev.skyloader.application.contract.AbstractSleeperTest;
+import dev.skyloader.application.port.out.Sleeper;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class KickFileSleeperTest {
+class KickFileSleeperTest extends AbstractSleeperTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aKickFromAnotherSleeperOfTheSameDirectoryEndsAWait() throws Exception {
-        KickFileSleeper waiting = new KickFileSleeper(dir, Duration.ofMillis(10));
-        KickFileSleeper kicker = new KickFileSleeper(dir, Duration.ofMillis(10));
-        CompletableFuture<Boolean> woken = CompletableFuture.supplyAsync(() -> {
-            try {
-                return waiting.sleep(Duration.ofMinutes(10));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        // The waiter must have read the file's state before the kick; a first kick makes the file exist.
-        kicker.wakeAll();
-        Thread.sleep(50);
-        kicker.wakeAll();
-        assertTrue(woken.get(30, TimeUnit.SECONDS), "woken by the kick, long before ten minutes");
-    }
-
-    @Test
-    void withoutAKickTheWaitRunsOut() throws Exception {
-        KickFileSleeper sleeper = new KickFileSleeper(dir, Duration.ofMillis(10));
-        assertFalse(sleeper.sleep(Duration.ofMillis(30)));
+    /** A short poll interval: a wake-up is noticed within it, and the tests wait for nothing longer. */
+    @Override
+    protected Sleeper createSleeper() {
+        return new KickFileSleeper(dir, Duration.ofMillis(10));
     }
 }

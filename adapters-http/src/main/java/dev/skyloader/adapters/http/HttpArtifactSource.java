@@ -4,7 +4,8 @@ import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.application.port.out.SourceException.Kind;
-import dev.skyloader.domain.ByteRange;
+import dev.skyloader.domain.ContentRange;
+import dev.skyloader.domain.RetryAfter;
 import dev.skyloader.domain.SourceUrl;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -19,15 +20,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import static java.util.Objects.requireNonNull;
@@ -42,17 +39,18 @@ import static java.util.Objects.requireNonNull;
  * Messages name the URL without its query string: a presigned URL's signature is a secret.
  */
 final class HttpArtifactSource implements ArtifactSource {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
-    private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
     private static final String USER_AGENT = "skyloader/0.1";
 
     private final HttpClient client;
     private final HttpSettings settings;
+    private final Clock clock;
 
+    /** The clock turns a {@code Retry-After} date into a wait: the same clock the waits are measured on. */
     @Inject
-    HttpArtifactSource(HttpClient client, HttpSettings settings) {
+    HttpArtifactSource(HttpClient client, HttpSettings settings, Clock clock) {
         this.client = requireNonNull(client, "client is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -109,15 +107,14 @@ final class HttpArtifactSource implements ArtifactSource {
                 return new RemoteBody(0, length, remoteValidator, response.body());
             }
             case 206 -> {
-                ByteRange range = contentRange(headers).orElse(null);
+                ContentRange range = contentRange(headers).orElse(null);
                 if (range == null || range.first() != offset) {
                     close(response);
                     throw SourceException.transientError(redacted(url) + ": asked for bytes from " + offset
                             + " but the server answered with Content-Range '"
                             + headers.firstValue("content-range").orElse("(none)") + "'", null);
                 }
-                long total = range.totalKnown() ? range.total() : range.last() + 1;
-                return new RemoteBody(offset, OptionalLong.of(total), remoteValidator, response.body());
+                return new RemoteBody(offset, OptionalLong.of(range.impliedTotal()), remoteValidator, response.body());
             }
             case 416 -> {
                 close(response);
@@ -183,7 +180,7 @@ final class HttpArtifactSource implements ArtifactSource {
         return false;
     }
 
-    private static SourceException classify(SourceUrl url, URI uri, int status, HttpHeaders headers) {
+    private SourceException classify(SourceUrl url, URI uri, int status, HttpHeaders headers) {
         String where = redacted(uri);
         if (status == 408 || status == 429 || status >= 500) {
             return new SourceException(Kind.TRANSIENT, where + ": HTTP " + status, retryAfter(headers).orElse(null), null);
@@ -241,57 +238,34 @@ final class HttpArtifactSource implements ArtifactSource {
         return !validator.startsWith("W/");
     }
 
-    static Optional<ByteRange> contentRange(HttpHeaders headers) {
+    /** The Content-Range of a 206; empty when missing or malformed, which the caller reports with the raw header. */
+    static Optional<ContentRange> contentRange(HttpHeaders headers) {
         Optional<String> header = headers.firstValue("content-range");
         if (header.isEmpty()) {
             return Optional.empty();
         }
-        Matcher matcher = CONTENT_RANGE.matcher(header.get().trim());
-        if (!matcher.matches()) {
-            return Optional.empty();
-        }
         try {
-            long first = Long.parseLong(matcher.group(1));
-            long last = Long.parseLong(matcher.group(2));
-            long total = "*".equals(matcher.group(3)) ? ByteRange.UNKNOWN_TOTAL : Long.parseLong(matcher.group(3));
-            return Optional.of(new ByteRange(first, last, total));
+            return Optional.of(ContentRange.parse(header.get()));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
+    /** The total a 416 states ({@code bytes *}{@code /<total>}); empty when it states none we can read. */
     private static OptionalLong unsatisfiedTotal(HttpHeaders headers) {
         Optional<String> header = headers.firstValue("content-range");
-        if (header.isPresent()) {
-            Matcher matcher = UNSATISFIED_RANGE.matcher(header.get().trim());
-            if (matcher.matches()) {
-                try {
-                    return OptionalLong.of(Long.parseLong(matcher.group(1)));
-                } catch (NumberFormatException e) {
-                    return OptionalLong.empty();
-                }
-            }
-        }
-        return OptionalLong.empty();
-    }
-
-    /** {@code Retry-After} as seconds or as an HTTP date. */
-    static Optional<Duration> retryAfter(HttpHeaders headers) {
-        Optional<String> header = headers.firstValue("retry-after").map(String::trim);
         if (header.isEmpty()) {
-            return Optional.empty();
-        }
-        String value = header.get();
-        if (!value.isEmpty() && value.chars().allMatch(Character::isDigit) && value.length() < 10) {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
+            return OptionalLong.empty();
         }
         try {
-            Duration until = Duration.between(java.time.Instant.now(),
-                    ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            return Optional.of(until.isNegative() ? Duration.ZERO : until);
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
+            return OptionalLong.of(ContentRange.parseUnsatisfied(header.get()));
+        } catch (IllegalArgumentException e) {
+            return OptionalLong.empty();
         }
+    }
+
+    private Optional<Duration> retryAfter(HttpHeaders headers) {
+        return headers.firstValue("retry-after").flatMap(value -> RetryAfter.parse(value, clock.instant()));
     }
 
     private static URI toUri(SourceUrl url) throws SourceException {

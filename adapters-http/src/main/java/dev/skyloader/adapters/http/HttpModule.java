@@ -8,7 +8,10 @@ import dev.skyloader.application.port.out.ArtifactSource;
 import java.net.http.HttpClient;
 import static java.util.Objects.requireNonNull;
 
-/** Contributes the {@code https} and {@code http} entries of the {@code ArtifactSource} map, keyed by URL scheme. */
+/**
+ * Contributes the {@code https} and {@code http} entries of the {@code ArtifactSource} map, keyed by URL scheme. Needs
+ * a {@link java.time.Clock} bound elsewhere (the application's), to read {@code Retry-After} dates on.
+ */
 public final class HttpModule extends AbstractModule {
     private final HttpSettings settings;
 

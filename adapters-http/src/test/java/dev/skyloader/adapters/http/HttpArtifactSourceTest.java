@@ -19,7 +19,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
     private static final HttpSettings SETTINGS = HttpSettings.DEFAULT.withStallTimeout(Duration.ofMillis(500));
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-10-21T07:26:00Z"), ZoneOffset.UTC);
 
     private TestHttpServer server;
     private HttpClient client;
@@ -40,7 +44,7 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
     void startServer() throws IOException {
         server = TestHttpServer.start();
         client = HttpClients.create(SETTINGS);
-        source = new HttpArtifactSource(client, SETTINGS);
+        source = new HttpArtifactSource(client, SETTINGS, CLOCK);
     }
 
     @AfterEach
@@ -95,7 +99,7 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
         byte[] content = content(2);
         SourceUrl url = put("cdn.bin", content);
         server.enqueue(new FullBodyOnIfRange());
-        HttpArtifactSource source = new HttpArtifactSource(client, SETTINGS.withRefetchBelow(1000));
+        HttpArtifactSource source = new HttpArtifactSource(client, SETTINGS.withRefetchBelow(1000), CLOCK);
         try (RemoteBody body = source.open(url, 5000, Optional.of(server.etag("/cdn.bin")))) {
             assertEquals(5000, body.offset());
             assertArrayEquals(Arrays.copyOfRange(content, 5000, SIZE), body.body().readAllBytes());
@@ -202,6 +206,14 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
     }
 
     @Test
+    void aRetryAfterDateIsAWaitMeasuredOnTheInjectedClock() {
+        SourceUrl url = put("busy.bin", content(10));
+        server.enqueue(new Status(429, Map.of("Retry-After", "Wed, 21 Oct 2026 07:28:00 GMT")));
+        SourceException e = assertThrows(SourceException.class, () -> source.open(url, 0, Optional.empty()));
+        assertEquals(Optional.of(Duration.ofMinutes(2)), e.retryAfter());
+    }
+
+    @Test
     void serverErrorsAreTransientAndCarryRetryAfter() {
         SourceUrl url = put("busy.bin", content(10));
         server.enqueue(new Status(503, Map.of("Retry-After", "120")));
@@ -268,9 +280,9 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
         TestCertificates certificates = TestCertificates.generate(dir);
         byte[] content = content(12);
         try (TestHttpServer secure = TestHttpServer.startHttps(certificates.serverContext());
-             HttpClientCloser trusting = new HttpClientCloser(HttpClients.create(SETTINGS.withTrustStore(certificates.trustStore())))) {
+             HttpClientCloser trusting = new HttpClientCloser(HttpClients.create(SETTINGS.withSslContext(certificates.clientContext())))) {
             secure.put("/model.bin", content);
-            HttpArtifactSource tls = new HttpArtifactSource(trusting.client(), SETTINGS);
+            HttpArtifactSource tls = new HttpArtifactSource(trusting.client(), SETTINGS, CLOCK);
             try (RemoteBody body = tls.open(new SourceUrl(secure.url("/model.bin")), 0, Optional.empty())) {
                 assertArrayEquals(content, body.body().readAllBytes());
             }

@@ -5,22 +5,30 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /** A self-signed certificate for 127.0.0.1, made with the JDK's keytool at test time: its PEM acts as a private CA. */
 public record TestCertificates(SSLContext serverContext, Path caPem) {
-    /** The CA certificate as a trust store, as the command line builds it from {@code --ca-cert}. */
-    public KeyStore trustStore() throws Exception {
+    /**
+     * A client TLS context that trusts the CA certificate, as the command line builds it from {@code --ca-cert} (this
+     * module cannot reach bootstrap's code for it).
+     */
+    public SSLContext clientContext() throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(caPem)) {
-            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in));
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
-        return trust;
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
     }
 
     private static final char[] PASSWORD = "changeit".toCharArray();

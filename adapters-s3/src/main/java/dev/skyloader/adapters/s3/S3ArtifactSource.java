@@ -4,15 +4,16 @@ import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.application.port.out.SourceException.Kind;
+import dev.skyloader.domain.ContentRange;
+import dev.skyloader.domain.RetryAfter;
 import dev.skyloader.domain.SourceUrl;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -31,13 +32,14 @@ import static java.util.Objects.requireNonNull;
  * byte is handed out. Stalls fail the read through the HTTP client's socket timeout.
  */
 final class S3ArtifactSource implements ArtifactSource {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
-
     private final S3Client s3;
+    private final Clock clock;
 
+    /** The clock turns a {@code Retry-After} date into a wait: the same clock the waits are measured on. */
     @Inject
-    S3ArtifactSource(S3Client s3) {
+    S3ArtifactSource(S3Client s3, Clock clock) {
         this.s3 = requireNonNull(s3, "s3 is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -67,14 +69,13 @@ final class S3ArtifactSource implements ArtifactSource {
             // From byte 0: asked for, or the range was ignored (the caller then starts over).
             return new RemoteBody(0, length(response), etag, body);
         }
-        Matcher matcher = CONTENT_RANGE.matcher(contentRange.trim());
-        if (!matcher.matches() || Long.parseLong(matcher.group(1)) != offset) {
+        Optional<ContentRange> range = parsed(contentRange).filter(r -> r.first() == offset);
+        if (range.isEmpty()) {
             close(body);
             throw SourceException.transientError(where + ": asked for bytes from " + offset
                     + " but got Content-Range '" + contentRange + "'", null);
         }
-        long total = "*".equals(matcher.group(3)) ? Long.parseLong(matcher.group(2)) + 1 : Long.parseLong(matcher.group(3));
-        return new RemoteBody(offset, OptionalLong.of(total), etag, body);
+        return new RemoteBody(offset, OptionalLong.of(range.get().impliedTotal()), etag, body);
     }
 
     /** A HeadObject: any answer but a server error or throttling means the link and the store are back. */
@@ -110,11 +111,20 @@ final class S3ArtifactSource implements ArtifactSource {
                 + " bytes already downloaded");
     }
 
+    /** Empty when malformed: the caller reports it with the raw header. */
+    private static Optional<ContentRange> parsed(String contentRange) {
+        try {
+            return Optional.of(ContentRange.parse(contentRange));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     private static OptionalLong length(GetObjectResponse response) {
         return response.contentLength() == null ? OptionalLong.empty() : OptionalLong.of(response.contentLength());
     }
 
-    static SourceException classify(String where, AwsServiceException e) {
+    SourceException classify(String where, AwsServiceException e) {
         int status = e.statusCode();
         String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? ""
                 : e.awsErrorDetails().errorCode();
@@ -150,18 +160,17 @@ final class S3ArtifactSource implements ArtifactSource {
         return SourceException.transientError(where + ": " + firstLine(message), e);
     }
 
-    private static SourceException classify(String where, RuntimeException e) {
+    private SourceException classify(String where, RuntimeException e) {
         return e instanceof AwsServiceException service ? classify(where, service)
                 : classify(where, (SdkClientException) e);
     }
 
-    private static Optional<Duration> retryAfter(AwsServiceException e) {
+    private Optional<Duration> retryAfter(AwsServiceException e) {
         if (e.awsErrorDetails() == null || e.awsErrorDetails().sdkHttpResponse() == null) {
             return Optional.empty();
         }
         return e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Retry-After")
-                .filter(v -> !v.isEmpty() && v.length() < 10 && v.chars().allMatch(Character::isDigit))
-                .map(v -> Duration.ofSeconds(Long.parseLong(v)));
+                .flatMap(value -> RetryAfter.parse(value, clock.instant()));
     }
 
     private static String firstLine(String message) {

@@ -1,8 +1,6 @@
 package dev.skyloader.adapters.s3;
 
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.TrustManager;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -27,7 +25,7 @@ final class S3Clients {
                 // Every read of the response waits at most this long: the stall watchdog of the S3 source.
                 .socketTimeout(settings.stallTimeout())
                 .maxConnections(4);
-        settings.trustStore().ifPresent(store -> http.tlsTrustManagersProvider(() -> trustManagers(store)));
+        settings.trustManager().ifPresent(trust -> http.tlsTrustManagersProvider(() -> new TrustManager[]{trust}));
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(http)
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
@@ -56,16 +54,6 @@ final class S3Clients {
         } catch (SdkClientException e) {
             // S3-compatible stores seldom care; AWS itself redirects the client to the bucket's region.
             return Region.US_EAST_1;
-        }
-    }
-
-    private static javax.net.ssl.TrustManager[] trustManagers(KeyStore store) {
-        try {
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(store);
-            return factory.getTrustManagers();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("unusable CA certificates: " + e.getMessage(), e);
         }
     }
 }

@@ -8,7 +8,10 @@ import dev.skyloader.application.port.out.ArtifactSource;
 import software.amazon.awssdk.services.s3.S3Client;
 import static java.util.Objects.requireNonNull;
 
-/** Contributes the {@code s3} entry of the {@code ArtifactSource} map, keyed by URL scheme. */
+/**
+ * Contributes the {@code s3} entry of the {@code ArtifactSource} map, keyed by URL scheme. Needs a
+ * {@link java.time.Clock} bound elsewhere (the application's), to read {@code Retry-After} dates on.
+ */
 public final class S3Module extends AbstractModule {
     private final S3Settings settings;
 

@@ -1,9 +1,9 @@
 package dev.skyloader.adapters.s3;
 
 import java.net.URI;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.X509TrustManager;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -16,10 +16,11 @@ import static java.util.Objects.requireNonNull;
  * @param region         the signing region; empty: the SDK's region chain, else {@code us-east-1}
  * @param connectTimeout how long a connect may take
  * @param stallTimeout   a response that sends nothing for this long fails the read (a transient error)
- * @param trustStore     CA certificates to trust instead of the system's ({@code --ca-cert})
+ * @param trustManager   trusts given CA certificates instead of the system's ({@code --ca-cert}); built by the caller,
+ *                       which shares the trust with the HTTP source
  */
 public record S3Settings(Optional<URI> endpoint, boolean pathStyle, Optional<String> region, Duration connectTimeout,
-                         Duration stallTimeout, Optional<KeyStore> trustStore) {
+                         Duration stallTimeout, Optional<X509TrustManager> trustManager) {
     public static final S3Settings DEFAULT = new S3Settings(Optional.empty(), false, Optional.empty(),
             Duration.ofSeconds(20), Duration.ofSeconds(30), Optional.empty());
 
@@ -28,21 +29,21 @@ public record S3Settings(Optional<URI> endpoint, boolean pathStyle, Optional<Str
         requireNonNull(region, "region is null");
         requireNonNull(connectTimeout, "connectTimeout is null");
         requireNonNull(stallTimeout, "stallTimeout is null");
-        requireNonNull(trustStore, "trustStore is null");
+        requireNonNull(trustManager, "trustManager is null");
         if (connectTimeout.isNegative() || connectTimeout.isZero() || stallTimeout.isNegative() || stallTimeout.isZero()) {
             throw new IllegalArgumentException("timeouts must be positive");
         }
     }
 
     public S3Settings withEndpoint(URI newEndpoint, boolean newPathStyle) {
-        return new S3Settings(Optional.of(newEndpoint), newPathStyle, region, connectTimeout, stallTimeout, trustStore);
+        return new S3Settings(Optional.of(newEndpoint), newPathStyle, region, connectTimeout, stallTimeout, trustManager);
     }
 
     public S3Settings withRegion(String newRegion) {
-        return new S3Settings(endpoint, pathStyle, Optional.of(newRegion), connectTimeout, stallTimeout, trustStore);
+        return new S3Settings(endpoint, pathStyle, Optional.of(newRegion), connectTimeout, stallTimeout, trustManager);
     }
 
     public S3Settings withStallTimeout(Duration timeout) {
-        return new S3Settings(endpoint, pathStyle, region, connectTimeout, timeout, trustStore);
+        return new S3Settings(endpoint, pathStyle, region, connectTimeout, timeout, trustManager);
     }
 }

@@ -8,6 +8,7 @@ import dev.skyloader.application.port.out.SourceException.Kind;
 import dev.skyloader.domain.SourceUrl;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +52,7 @@ class S3ArtifactSourceTest extends AbstractS3SourceTest {
     void connect() throws IOException {
         proxy = new FaultyTcpProxy(s3.port());
         client = S3Clients.create(settings());
-        source = new S3ArtifactSource(client);
+        source = new S3ArtifactSource(client, Clock.systemUTC());
     }
 
     @AfterEach
@@ -137,7 +138,7 @@ class S3ArtifactSourceTest extends AbstractS3SourceTest {
         put("secret.bin", content(23));
         System.setProperty("aws.secretAccessKey", "wrong-secret");
         try (S3Client wrong = S3Clients.create(settings())) {
-            SourceException e = assertThrows(SourceException.class, () -> new S3ArtifactSource(wrong)
+            SourceException e = assertThrows(SourceException.class, () -> new S3ArtifactSource(wrong, Clock.systemUTC())
                     .open(new SourceUrl("s3://" + BUCKET + "/secret.bin"), 0, Optional.empty()));
             assertEquals(Kind.DENIED, e.kind(), e.getMessage());
             assertFalse(e.getMessage().contains("wrong-secret"));

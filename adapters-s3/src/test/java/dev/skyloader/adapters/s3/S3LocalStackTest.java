@@ -1,5 +1,6 @@
 package dev.skyloader.adapters.s3;
 
+import java.time.Clock;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +41,7 @@ class S3LocalStackTest extends AbstractS3SourceTest {
         sourceClient = S3Clients.create(new S3Settings(Optional.of(LOCALSTACK.getEndpoint()), true,
                 Optional.of(LOCALSTACK.getRegion()), S3Settings.DEFAULT.connectTimeout(),
                 S3Settings.DEFAULT.stallTimeout(), Optional.empty()));
-        source = new S3ArtifactSource(sourceClient);
+        source = new S3ArtifactSource(sourceClient, Clock.systemUTC());
     }
 
     @AfterAll

@@ -1,0 +1,31 @@
+package dev.skyloader.application.port.in;
+
+import dev.skyloader.domain.AesKey;
+import dev.skyloader.domain.CipherName;
+import java.io.InputStream;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What to encrypt, and how.
+ *
+ * @param cipher     the artifact format to write
+ * @param key        the AES-256 key; cipher {@code none} does not use it
+ * @param plaintext  the bytes to encrypt, read to their end; the caller opens and closes it
+ * @param outputPath absolute path where the artifact goes
+ */
+public record EncryptArtifactCommand(CipherName cipher, AesKey key, InputStream plaintext, String outputPath) {
+    public EncryptArtifactCommand {
+        requireNonNull(cipher, "cipher is null");
+        requireNonNull(key, "key is null");
+        requireNonNull(plaintext, "plaintext is null");
+        requireNonNull(outputPath, "outputPath is null");
+        if (outputPath.isBlank()) {
+            throw new IllegalArgumentException("output path is empty");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EncryptArtifactCommand[" + cipher + " -> " + outputPath + "]";
+    }
+}

@@ -1,0 +1,87 @@
+package dev.skyloader.bootstrap.cli;
+
+import dev.skyloader.domain.AesKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** Turns option text into values, naming the option in the one-line error when it cannot. */
+final class Inputs {
+    private Inputs() {
+    }
+
+    static <T> T parse(String option, Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(option, e);
+        }
+    }
+
+    /** A file to write: a valid path, naming a file rather than an existing directory. */
+    static Path outputFile(String option, String value) {
+        Path path;
+        try {
+            path = Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new BadInputException(option + ": not a valid path: " + value);
+        }
+        if (path.getFileName() == null) {
+            throw new BadInputException(option + ": not a file name: " + value);
+        }
+        if (Files.isDirectory(path)) {
+            throw new BadInputException(option + ": " + path + " is a directory; name the file");
+        }
+        return path;
+    }
+
+    static Path existingFile(String option, String value) {
+        Path path;
+        try {
+            path = Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new BadInputException(option + ": not a valid path: " + value);
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new BadInputException(option + ": cannot read " + path);
+        }
+        return path;
+    }
+
+    /** The key from exactly one of {@code --key-file} and {@code --key-env}; the text is not kept. */
+    static Optional<AesKey> key(String keyFile, String keyEnv, Map<String, String> env) {
+        if (keyFile != null && keyEnv != null) {
+            throw new BadInputException("give either --key-file or --key-env, not both");
+        }
+        if (keyFile != null) {
+            Path path = existingFile("--key-file", keyFile);
+            String text;
+            try {
+                text = readSmall(path);
+            } catch (IOException e) {
+                throw new BadInputException("--key-file: cannot read " + path + ": " + e.getMessage());
+            }
+            return Optional.of(parse("--key-file", () -> AesKey.parse(text)));
+        }
+        if (keyEnv != null) {
+            String text = env.get(keyEnv);
+            if (text == null) {
+                throw new BadInputException("--key-env: environment variable " + keyEnv + " is not set");
+            }
+            return Optional.of(parse("--key-env " + keyEnv, () -> AesKey.parse(text)));
+        }
+        return Optional.empty();
+    }
+
+    private static String readSmall(Path path) throws IOException {
+        if (Files.size(path) > 4096) {
+            throw new IOException("a key file holds 32 bytes as hex or base64 text, this one is " + Files.size(path)
+                    + " bytes");
+        }
+        return Files.readString(path);
+    }
+}

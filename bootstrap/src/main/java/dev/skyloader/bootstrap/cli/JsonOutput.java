@@ -1,0 +1,42 @@
+package dev.skyloader.bootstrap.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skyloader.application.port.in.DownloadStatus;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The JSON that {@code --json} prints: snake_case, like the state file. */
+final class JsonOutput {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private JsonOutput() {
+    }
+
+    static Map<String, Object> status(DownloadStatus s) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", s.id());
+        map.put("url", s.url());
+        map.put("output_path", s.outputPath());
+        map.put("state", s.state());
+        map.put("bytes_downloaded", s.bytesDownloaded());
+        map.put("expected_size", s.expectedSize().isPresent() ? s.expectedSize().getAsLong() : null);
+        map.put("expected_sha256", s.sha256());
+        map.put("cipher", s.cipher());
+        map.put("attempts", s.attempts());
+        map.put("restarts", s.restarts());
+        map.put("next_attempt_at", s.nextAttemptAt().map(Instant::toString).orElse(null));
+        map.put("last_error", s.lastError().orElse(null));
+        map.put("updated_at", s.updatedAt().toString());
+        return map;
+    }
+
+    static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

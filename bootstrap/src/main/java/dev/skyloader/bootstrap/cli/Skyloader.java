@@ -1,0 +1,72 @@
+package dev.skyloader.bootstrap.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line: parses, runs one subcommand, and maps every outcome to an exit code and one line of text. */
+@Command(name = "skyloader", mixinStandardHelpOptions = true, version = "skyloader 0.1.0",
+        description = "Resumable, verified, decrypting downloads for devices on intermittent links.",
+        subcommands = {GetCommand.class, StatusCommand.class, KickCommand.class, EncryptCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:complete", "1:failed for good (verification, decryption, permanent HTTP error)",
+                "2:bad input", "75:not finished yet: the state is kept, run again to resume"})
+public final class Skyloader implements Callable<Integer> {
+    private static final System.Logger LOG = System.getLogger(Skyloader.class.getName());
+
+    final PrintStream out;
+    final PrintStream err;
+    final Map<String, String> env;
+
+    private Skyloader(PrintStream out, PrintStream err, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    /** Runs the command line; returns the exit code. Never throws, never prints a stack trace. */
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        CommandLine cli = new CommandLine(new Skyloader(out, err, env));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            String command = e.getCommandLine().getCommandName();
+            err.println("skyloader: " + firstLine(e.getMessage()) + " (see: "
+                    + ("skyloader".equals(command) ? "skyloader" : "skyloader " + command) + " --help)");
+            return ExitCode.BAD_INPUT;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof BadInputException) {
+                err.println("skyloader: " + firstLine(e.getMessage()));
+                return ExitCode.BAD_INPUT;
+            }
+            if (e instanceof InterruptedException) {
+                err.println("skyloader: interrupted; the state is kept, run again to resume");
+                return ExitCode.NOT_FINISHED;
+            }
+            err.println("skyloader: error: " + firstLine(String.valueOf(e.getMessage())) + " ("
+                    + e.getClass().getSimpleName() + ")");
+            // Printed, with its stack trace, only when SKYLOADER_DEBUG is set (see Logging).
+            LOG.log(System.Logger.Level.DEBUG, "the error above", e);
+            return ExitCode.FAILED;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        err.println("skyloader: a command is needed: get, status, kick or encrypt (see: skyloader --help)");
+        return ExitCode.BAD_INPUT;
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).trim();
+    }
+}

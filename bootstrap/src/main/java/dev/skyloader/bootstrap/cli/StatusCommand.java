@@ -1,0 +1,54 @@
+package dev.skyloader.bootstrap.cli;
+
+import dev.skyloader.application.port.in.DownloadStatus;
+import dev.skyloader.application.port.in.ListDownloads;
+import dev.skyloader.bootstrap.wiring.Wiring;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Every download known in the state directory: its state, progress and last error.")
+final class StatusCommand implements Callable<Integer> {
+    @ParentCommand
+    Skyloader root;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws IOException {
+        List<DownloadStatus> downloads;
+        try (Wiring wiring = Wiring.forStateDirectory(common.stateDirectory(root.env))) {
+            downloads = wiring.get(ListDownloads.class).list();
+        }
+        PrintStream out = root.out;
+        if (common.json) {
+            out.println(JsonOutput.write(downloads.stream().map(JsonOutput::status).toList()));
+            return ExitCode.COMPLETE;
+        }
+        if (downloads.isEmpty()) {
+            if (!common.quiet) {
+                out.println("no downloads in " + common.stateDirectory(root.env));
+            }
+            return ExitCode.COMPLETE;
+        }
+        out.printf(Locale.ROOT, "%-11s %-28s %-9s %s%n", "STATE", "PROGRESS", "ATTEMPTS", "OUTPUT");
+        for (DownloadStatus s : downloads) {
+            String progress = ConsoleListener.size(s.bytesDownloaded());
+            if (s.expectedSize().isPresent() && s.expectedSize().getAsLong() > 0) {
+                progress += String.format(Locale.ROOT, " / %s (%d%%)", ConsoleListener.size(s.expectedSize().getAsLong()),
+                        s.bytesDownloaded() * 100 / s.expectedSize().getAsLong());
+            }
+            out.printf(Locale.ROOT, "%-11s %-28s %-9s %s%n", s.state(), progress, s.attempts(), s.outputPath());
+            s.nextAttemptAt().ifPresent(at -> out.println("            next attempt at " + at));
+            s.lastError().ifPresent(error -> out.println("            " + error));
+        }
+        return ExitCode.COMPLETE;
+    }
+}

@@ -1,0 +1,217 @@
+package dev.skyloader.bootstrap.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skyloader.adapters.http.TestHttpServer;
+import dev.skyloader.bootstrap.Main;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI in a child JVM, killed with SIGKILL in the middle of a transfer, then started again: the part file holds the
+ * decrypted body at its final offsets (after the 12-byte GCM nonce or 16-byte IV, which the state keeps), the machine
+ * did not restart, so the next run resumes from the last byte written, and the result must be byte-exact.
+ */
+class CrashTest {
+    private static final int SIZE = 24 << 20;
+    /** What a kill may cost: what was in flight between the server and the part file. */
+    private static final long IN_FLIGHT = 1L << 20;
+
+    @TempDir
+    Path dir;
+    private TestHttpServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = TestHttpServer.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aDownloadKilledWithSigkillResumesFromTheLastByteWrittenAndEndsByteExact() throws Exception {
+        byte[] plain = GetCommandTest.bytes(SIZE, 99);
+        byte[] artifact = GetCommandTest.encrypt(dir, plain, "aes-256-gcm", GetCommandTest.base64Key(5));
+        Path key = dir.resolve("key");
+        server.put("/model.gcm", artifact);
+        // About 4 s for the whole artifact: time enough to kill the child in the middle.
+        server.chunkDelay(Duration.ofMillis(10));
+
+        Path state = dir.resolve("state");
+        Path output = dir.resolve("out/model.onnx");
+        List<String> command = childCommand(server.url("/model.gcm"), GetCommandTest.sha256(artifact), output, state,
+                key);
+        List<Long> killedAt = new ArrayList<>();
+        for (int kill = 1; kill <= 2; kill++) {
+            Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("child-" + kill + ".log").toFile()).start();
+            awaitPartAtLeast(output, kill * 6L << 20, child);
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            assertNotEquals(0, child.exitValue());
+            JsonNode document = stateDocument(state);
+            assertEquals("downloading", document.get("state").asText(), "killed mid-transfer");
+            long claimed = document.get("bytes_downloaded").asLong();
+            long written = GCM_NONCE + Files.size(Path.of(document.get("temp_file_path").asText()));
+            assertTrue(written >= claimed, "the part file holds at least what the state claims");
+            assertTrue(document.get("bytes_durable").asLong() <= claimed, "durable never beyond written");
+            killedAt.add(written);
+        }
+
+        server.chunkDelay(Duration.ZERO);
+        Process last = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child-last.log").toFile()).start();
+        assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the last run finishes");
+        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("child-last.log")));
+        assertArrayEquals(plain, Files.readAllBytes(output));
+
+        List<String> ranges = server.requests().stream().map(TestHttpServer.Request::range).toList();
+        assertTrue(ranges.contains("bytes=" + killedAt.get(0) + "-"), ranges + " vs " + killedAt);
+        assertTrue(ranges.contains("bytes=" + killedAt.get(1) + "-"), ranges + " vs " + killedAt);
+        long refetched = server.bodyBytesSent() - artifact.length;
+        System.out.printf("killed at %s; bytes fetched again: %d (%.2f MiB per kill)%n", killedAt, refetched,
+                refetched / 2.0 / (1 << 20));
+        assertTrue(refetched <= 2 * IN_FLIGHT, "a kill costs only what was in flight: " + refetched);
+    }
+
+    @Test
+    void tenSigkillsAtRandomMomentsNeverCorruptAnythingAndTheResultIsByteExact() throws Exception {
+        byte[] plain = GetCommandTest.bytes(SIZE, 77);
+        byte[] artifact = GetCommandTest.encrypt(dir, plain, "aes-256-ctr", GetCommandTest.base64Key(7));
+        Path key = dir.resolve("key");
+        server.put("/model.ctr", artifact);
+        server.chunkDelay(Duration.ofMillis(4));
+        Path state = dir.resolve("state");
+        Path output = dir.resolve("out/model.onnx");
+        List<String> command = childCommand(server.url("/model.ctr"), GetCommandTest.sha256(artifact), output, state,
+                key, "aes-256-ctr");
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        int kills = 0;
+        for (int run = 1; kills < 10; run++) {
+            assertTrue(run <= 40, "ten kills within 40 runs (seed " + seed + ")");
+            Path log = dir.resolve("run-" + run + ".log");
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            // A random moment: during start-up, re-hashing, transferring, or between checkpoints.
+            if (child.waitFor(200 + random.nextInt(1500), TimeUnit.MILLISECONDS)) {
+                // It finished first: that must be a correct finish. Then start over to keep killing.
+                assertEquals(0, child.exitValue(), Files.readString(log));
+                assertArrayEquals(plain, Files.readAllBytes(output), "byte-exact (seed " + seed + ")");
+                Files.delete(output);
+                try (Stream<Path> files = Files.list(state)) {
+                    for (Path file : files.toList()) {
+                        Files.delete(file);
+                    }
+                }
+                continue;
+            }
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            kills++;
+            JsonNode document = Files.isDirectory(state) ? stateDocument(state) : null;
+            if (document != null) {
+                long claimed = document.get("bytes_downloaded").asLong();
+                Path part = Path.of(document.get("temp_file_path").asText());
+                assertTrue(claimed == 0 || CTR_IV + Files.size(part) >= claimed,
+                        "the state never claims more than the part file holds (seed " + seed + ")");
+            }
+            assertFalse(Files.exists(output), "no output before verification (seed " + seed + ")");
+        }
+        server.chunkDelay(Duration.ZERO);
+        Process last = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("last.log").toFile()).start();
+        assertTrue(last.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("last.log")));
+        assertArrayEquals(plain, Files.readAllBytes(output), "byte-exact after 10 kills (seed " + seed + ")");
+        System.out.printf("10 kills (seed %d): %d bytes served for %d%n", seed, server.bodyBytesSent(),
+                artifact.length);
+    }
+
+    @Test
+    void aSecondRunForTheSameDownloadIsRefusedWhileAnotherProcessHoldsIt() throws Exception {
+        byte[] plain = GetCommandTest.bytes(8 << 20, 7);
+        byte[] artifact = GetCommandTest.encrypt(dir, plain, "aes-256-gcm", GetCommandTest.base64Key(6));
+        Path key = dir.resolve("key");
+        server.put("/model.gcm", artifact);
+        server.chunkDelay(Duration.ofMillis(20));
+        Path state = dir.resolve("state");
+        Path output = dir.resolve("out/model.onnx");
+        String sha = GetCommandTest.sha256(artifact);
+        List<String> command = childCommand(server.url("/model.gcm"), sha, output, state, key);
+        Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        try {
+            awaitPartAtLeast(output, 1, child);
+            int requestsBefore = server.requests().size();
+            CliRunner.Result second = new CliRunner().run("get", server.url("/model.gcm"), "--sha256", sha, "-o",
+                    output.toString(), "--state-dir", state.toString(), "--cipher", "aes-256-gcm", "--key-file",
+                    key.toString());
+            assertEquals(75, second.exitCode(), second.err());
+            assertTrue(second.err().contains("another skyloader process (pid " + child.pid() + ")"), second.err());
+            assertEquals(requestsBefore, server.requests().size(), "the second run fetched nothing");
+            server.chunkDelay(Duration.ZERO);
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, child.exitValue(), Files.readString(dir.resolve("child.log")));
+            assertArrayEquals(plain, Files.readAllBytes(output));
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private static final int GCM_NONCE = 12;
+    private static final int CTR_IV = 16;
+
+    private static List<String> childCommand(String url, String sha256, Path output, Path state, Path key) {
+        return childCommand(url, sha256, output, state, key, "aes-256-gcm");
+    }
+
+    private static List<String> childCommand(String url, String sha256, Path output, Path state, Path key,
+                                             String cipher) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m"));
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "get", url,
+                "--sha256", sha256, "-o", output.toString(), "--state-dir", state.toString(), "--cipher", cipher,
+                "--key-file", key.toString(), "--reconnect", "none", "--quiet"));
+        return command;
+    }
+
+    /** Polls the child's part file until it holds enough bytes. */
+    static void awaitPartAtLeast(Path output, long bytes, Process child) throws Exception {
+        Path part = Path.of(output + ".part");
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            assertTrue(child.isAlive(), "the child ended before it could be killed");
+            if (Files.exists(part) && Files.size(part) >= bytes) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        fail("no part file of " + bytes + " bytes within 60 s");
+    }
+
+    private static JsonNode stateDocument(Path state) throws IOException {
+        try (Stream<Path> files = Files.list(state)) {
+            Path document = files.filter(p -> p.getFileName().toString().endsWith(".json")).findFirst().orElse(null);
+            return document == null ? null : new ObjectMapper().readTree(document.toFile());
+        }
+    }
+}
