@@ -118,9 +118,7 @@ class ArchitectureTest {
             // builds the system Clock that everything else is given
             "dev.skyloader.bootstrap.wiring.ApplicationModule",
             // the real Sleeper: sleeps, and stamps its kick file with the time
-            "dev.skyloader.adapters.fs.KickFileSleeper",
-            // JsonStateStore: takes a Clock in the core rewrite
-            "dev.skyloader.adapters.fs.JsonStateStore");
+            "dev.skyloader.adapters.fs.KickFileSleeper");
 
     /** {@code Instant.now()}, {@code LocalDateTime.now(zone)}, ... (any {@code now} that is not given a Clock). */
     private static final DescribedPredicate<JavaMethodCall> A_NOW_WITHOUT_A_CLOCK = DescribedPredicate.describe(

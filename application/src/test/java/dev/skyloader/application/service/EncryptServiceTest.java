@@ -30,7 +30,7 @@ class EncryptServiceTest {
         byte[] plain = "weights of a model".getBytes(StandardCharsets.US_ASCII);
         EncryptedArtifact result = service.encrypt(new EncryptArtifactCommand(CipherName.AES_256_GCM, key,
                 new ByteArrayInputStream(plain), OUTPUT));
-        byte[] expected = XorCipher.encrypt(key, plain);
+        byte[] expected = XorCipher.encrypt(CipherName.AES_256_GCM, key, plain);
         assertArrayEquals(expected, files.content(OUTPUT));
         assertEquals(new Sha256(Sha256Digest.hexOf(expected)), result.sha256());
         assertEquals(expected.length, result.size());
