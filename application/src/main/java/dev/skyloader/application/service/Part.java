@@ -112,6 +112,10 @@ final class Part implements AutoCloseable {
     }
 
     private void durable(long partBytes) throws IOException {
+        if (header().isEmpty()) {
+            // Nothing counts before the header is known (a connection lost inside the nonce or IV).
+            return;
+        }
         long h = cipherName.headerBytes();
         journal.progress(h + partBytes, h + partBytes);
     }

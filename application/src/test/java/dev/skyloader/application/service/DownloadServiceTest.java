@@ -676,6 +676,23 @@ class DownloadServiceTest {
         assertEquals(java.util.Set.of(PART, OUT), seen, "the part file, renamed into the output");
     }
 
+    @Test
+    void aConnectionLostInsideTheNonceCountsNothingAndTheNextAsksFromByteZero() throws Exception {
+        AesKey key = AesKey.of(filled(7));
+        byte[] served = XorCipher.encrypt(CipherName.AES_256_GCM, key, content);
+        DownloadCommand command = DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(served)),
+                OptionalLong.of(served.length), CipherName.AES_256_GCM, Optional.of(key), OUT);
+        ScriptedSource source = new ScriptedSource(served).then(new DropAt(5));
+        settings = settings.withReconnectDelays(List.of(Duration.ofSeconds(1)));
+        DownloadResult result = service(source).download(command);
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertEquals(List.of(0L, 0L), source.requests().stream().map(Request::offset).toList());
+        for (Download d : store.history()) {
+            assertTrue(d.bytesDownloaded() == 0 || d.header().isPresent(), "bytes counted without a header: " + d);
+        }
+        assertArrayEquals(content, files.content(OUT));
+    }
+
     /** Runs the download until the source's body reaches {@code position}, then dies as a killed process does. */
     private void crashAt(ScriptedSource source, long position) throws Exception {
         crashAt(source, position, plain());
