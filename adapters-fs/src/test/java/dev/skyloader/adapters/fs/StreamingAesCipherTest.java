@@ -138,14 +138,7 @@ class StreamingAesCipherTest {
         assumeTrue(openssl(), "openssl is not installed");
         byte[] plain = bytes(777_777, 8);
         byte[] iv = bytes(16, 9);
-        Path in = Files.write(dir.resolve("plain"), plain);
-        Path out = dir.resolve("cipher");
-        Process process = new ProcessBuilder("openssl", "enc", "-" + name, "-K", HexFormat.of().formatHex(key.bytes()),
-                "-iv", HexFormat.of().formatHex(iv), "-in", in.toString(), "-out", out.toString())
-                .redirectErrorStream(true).start();
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes()));
-        byte[] artifact = concat(iv, Files.readAllBytes(out));
+        byte[] artifact = concat(iv, opensslEncrypt(name, iv, plain, dir));
         assertArrayEquals(plain, decrypt(CipherName.parse(name), key, artifact));
     }
 
@@ -156,14 +149,7 @@ class StreamingAesCipherTest {
         assumeTrue(openssl(), "openssl is not installed");
         byte[] plain = bytes(300_001, 11);
         byte[] iv = bytes(16, 12);
-        Path in = Files.write(dir.resolve("plain"), plain);
-        Path out = dir.resolve("cipher");
-        Process process = new ProcessBuilder("openssl", "enc", "-" + name, "-K", HexFormat.of().formatHex(key.bytes()),
-                "-iv", HexFormat.of().formatHex(iv), "-in", in.toString(), "-out", out.toString())
-                .redirectErrorStream(true).start();
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes()));
-        byte[] body = Files.readAllBytes(out);
+        byte[] body = opensslEncrypt(name, iv, plain, dir);
         CipherName cipherName = CipherName.parse(name);
         // A resume at 123,456 (CBC: the block boundary below it, asked one block early).
         int offset = cipherName == CipherName.AES_256_CBC ? 123_456 - 123_456 % 16 : 123_457;
@@ -205,6 +191,18 @@ class StreamingAesCipherTest {
 
     private static int padding(CipherName name, int size) {
         return name == CipherName.AES_256_CBC ? 16 - size % 16 : 0;
+    }
+
+    /** What {@code openssl enc -NAME -K .. -iv ..} writes for {@code plain}: the ciphertext, without the IV. */
+    private byte[] opensslEncrypt(String name, byte[] iv, byte[] plain, Path dir) throws Exception {
+        Path in = Files.write(dir.resolve("plain"), plain);
+        Path out = dir.resolve("cipher");
+        Process process = new ProcessBuilder("openssl", "enc", "-" + name, "-K", HexFormat.of().formatHex(key.bytes()),
+                "-iv", HexFormat.of().formatHex(iv), "-in", in.toString(), "-out", out.toString())
+                .redirectErrorStream(true).start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes()));
+        return Files.readAllBytes(out);
     }
 
     static boolean openssl() {

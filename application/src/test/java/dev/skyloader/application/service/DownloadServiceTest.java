@@ -575,10 +575,9 @@ class DownloadServiceTest {
 
     @Test
     void aPowerLossOfAnEncryptedDownloadResumesFromTheLastSyncAndEndsByteExact() throws Exception {
-        AesKey key = AesKey.of(filled(7));
-        byte[] served = XorCipher.encrypt(CipherName.AES_256_GCM, key, content);
-        DownloadCommand command = DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(served)),
-                OptionalLong.of(served.length), CipherName.AES_256_GCM, Optional.of(key), OUT);
+        Encrypted artifact = encrypted(CipherName.AES_256_GCM, 7);
+        byte[] served = artifact.served();
+        DownloadCommand command = artifact.command();
         settings = settings.withCheckpointBytes(200_000);
         crashAt(new ScriptedSource(served), 900_000, command);
         files.powerLoss();
@@ -595,10 +594,9 @@ class DownloadServiceTest {
 
     @Test
     void aCbcDownloadCutMidBlockResumesOnABlockBoundaryAskingForTheBlockBeforeIt() throws Exception {
-        AesKey key = AesKey.of(filled(5));
-        byte[] served = XorCipher.encrypt(CipherName.AES_256_CBC, key, content);
-        DownloadCommand command = DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(served)),
-                OptionalLong.of(served.length), CipherName.AES_256_CBC, Optional.of(key), OUT);
+        Encrypted artifact = encrypted(CipherName.AES_256_CBC, 5);
+        byte[] served = artifact.served();
+        DownloadCommand command = artifact.command();
         long cut = 16 + 100_005;
         ScriptedSource source = new ScriptedSource(served).then(new DropAt(cut));
         DownloadResult result = service(source).download(command);
@@ -678,10 +676,9 @@ class DownloadServiceTest {
 
     @Test
     void aConnectionLostInsideTheNonceCountsNothingAndTheNextAsksFromByteZero() throws Exception {
-        AesKey key = AesKey.of(filled(7));
-        byte[] served = XorCipher.encrypt(CipherName.AES_256_GCM, key, content);
-        DownloadCommand command = DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(served)),
-                OptionalLong.of(served.length), CipherName.AES_256_GCM, Optional.of(key), OUT);
+        Encrypted artifact = encrypted(CipherName.AES_256_GCM, 7);
+        byte[] served = artifact.served();
+        DownloadCommand command = artifact.command();
         ScriptedSource source = new ScriptedSource(served).then(new DropAt(5));
         settings = settings.withReconnectDelays(List.of(Duration.ofSeconds(1)));
         DownloadResult result = service(source).download(command);
@@ -691,6 +688,17 @@ class DownloadServiceTest {
             assertTrue(d.bytesDownloaded() == 0 || d.header().isPresent(), "bytes counted without a header: " + d);
         }
         assertArrayEquals(content, files.content(OUT));
+    }
+
+    /** {@link #content} as served under {@code cipher} with a key of {@code keyByte}s, and the command that fetches it. */
+    private record Encrypted(byte[] served, DownloadCommand command) {
+    }
+
+    private Encrypted encrypted(CipherName cipher, int keyByte) {
+        AesKey key = AesKey.of(filled(keyByte));
+        byte[] served = XorCipher.encrypt(cipher, key, content);
+        return new Encrypted(served, DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(served)),
+                OptionalLong.of(served.length), cipher, Optional.of(key), OUT));
     }
 
     /** Runs the download until the source's body reaches {@code position}, then dies as a killed process does. */
