@@ -124,23 +124,6 @@ public final class XorCipher implements Cipher {
     }
 
     @Override
-    public void decrypt(CipherName cipher, AesKey key, InputStream ciphertext, OutputStream plaintext)
-            throws DecryptionException, IOException {
-        byte[] all = ciphertext.readAllBytes();
-        int h = cipher.headerBytes();
-        byte[] plain = new byte[Math.max(0, all.length - h) + 32];
-        int n = bodyDecryptor(cipher == CipherName.AES_256_CBC ? CipherName.AES_256_CTR : cipher, key,
-                header(cipher), 0).update(all, h, all.length - h, plain, 0);
-        BodyEncoder check = bodyEncoder(cipher, key, header(cipher));
-        check.update(plain, 0, n, new byte[n + 32], 0);
-        Ending ending = check.finish();
-        plaintext.write(plain, 0, (int) ending.plaintextLength());
-        if (!ending.authentic()) {
-            throw new DecryptionException("tag mismatch", null);
-        }
-    }
-
-    @Override
     public void encrypt(CipherName cipher, AesKey key, InputStream plaintext, OutputStream ciphertext)
             throws IOException {
         ciphertext.write(encrypt(cipher, key, plaintext.readAllBytes()));

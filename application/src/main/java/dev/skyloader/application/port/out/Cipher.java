@@ -7,21 +7,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Decrypts (and, for publishers, encrypts) artifacts in the formats of {@link CipherName}, streaming in bounded
- * memory whatever the size of the artifact.
+ * AES-256 in the artifact formats of {@link CipherName}, in bounded memory whatever the size of the artifact: the
+ * download's side decrypts the body on arrival, from any offset, and re-derives the served bytes to check them; the
+ * publisher's side encrypts.
  *
- * <p>Plaintext may reach {@code plaintext} before the whole input has been checked: the caller writes it to a
- * temporary file that becomes the output only when {@link #decrypt} returns normally.
+ * <p>Plaintext comes out before the tag or the padding has been checked: the caller keeps it in the part file,
+ * which becomes the output only when {@link BodyEncoder#finish()} said the artifact is authentic.
  */
 public interface Cipher {
-    /**
-     * @throws DecryptionException the tag (GCM) or the padding (CBC) did not check out, or the input is too short:
-     *                             a wrong key or a damaged artifact
-     * @throws IOException         reading or writing failed
-     */
-    void decrypt(CipherName cipher, AesKey key, InputStream ciphertext, OutputStream plaintext)
-            throws DecryptionException, IOException;
-
     /**
      * Decrypts the served body on arrival, from any offset: what it returns is what the part file holds at that
      * offset (see {@code PartEncoding.PLAIN}). The body starts after the header (nonce or IV); for GCM the 16-byte tag
@@ -84,11 +77,4 @@ public interface Cipher {
 
     /** Writes the artifact format of {@code cipher}, with a fresh random nonce or IV. */
     void encrypt(CipherName cipher, AesKey key, InputStream plaintext, OutputStream ciphertext) throws IOException;
-
-    /** Decryption failed for a reason other than I/O. The message never contains key material. */
-    final class DecryptionException extends Exception {
-        public DecryptionException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
 }
