@@ -50,4 +50,12 @@ class ContentRangeTest {
         assertThrows(IllegalArgumentException.class, () -> ContentRange.parseUnsatisfied("bytes 0-1/1234"));
         assertThrows(IllegalArgumentException.class, () -> ContentRange.parseUnsatisfied("bytes */*"));
     }
+
+    @Test
+    void theFirstByteAloneIsARangeOfOneByte() {
+        ContentRange range = ContentRange.parse("bytes 0-0/1");
+        assertEquals(new ContentRange(0, 0, OptionalLong.of(1)), range);
+        assertEquals(1, range.length());
+        assertEquals(1, range.impliedTotal());
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,22 @@ class DownloadStateTest {
         assertEquals(PENDING, e.from());
         assertEquals(COMPLETE, e.to());
         assertEquals(PENDING, download.state());
+    }
+
+    @Test
+    void onlyTheStatesARunningProcessPassesThroughAreInFlight() {
+        for (DownloadState state : values()) {
+            assertEquals(EnumSet.of(DOWNLOADING, VERIFYING, DECRYPTING).contains(state), state.isInFlight(),
+                    state.wireName());
+        }
+    }
+
+    @Test
+    void aDownloadAtRestIsNotTakenForAnInterruptedOne() {
+        Download download = newDownload();
+        download.recoverFromInterruption(NOW);
+        assertEquals(PENDING, download.state());
+        assertEquals(Optional.empty(), download.lastError());
     }
 
     @Test

@@ -14,6 +14,13 @@ class RetryAfterTest {
     void deltaSecondsAreAWaitOfThatManySeconds() {
         assertEquals(Optional.of(Duration.ofMinutes(2)), RetryAfter.parse("120", NOW));
         assertEquals(Optional.of(Duration.ZERO), RetryAfter.parse(" 0 ", NOW));
+        assertEquals(Optional.of(Duration.ofSeconds(90)), RetryAfter.parse("90", NOW));
+    }
+
+    @Test
+    void nineDigitsAreTheLongestWaitHonoured() {
+        assertEquals(Optional.of(Duration.ofSeconds(999_999_999)), RetryAfter.parse("999999999", NOW));
+        assertEquals(Optional.empty(), RetryAfter.parse("1000000000", NOW));
     }
 
     @Test
