@@ -22,7 +22,8 @@ public record SourceUrl(String value) {
         if (!matcher.matches()) {
             throw new IllegalArgumentException("not a URL: '" + redact(value) + "'");
         }
-        if (matcher.group(2).isEmpty()) {
+        String authority = matcher.group(2);
+        if (authority.substring(authority.lastIndexOf('@') + 1).isEmpty()) {
             throw new IllegalArgumentException("URL has no host: '" + redact(value) + "'");
         }
     }

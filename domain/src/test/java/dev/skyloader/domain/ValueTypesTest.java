@@ -257,4 +257,11 @@ class ValueTypesTest {
     void aDownloadIdPrintsAsItself() {
         assertEquals("ab12-cd.v2", new DownloadId("ab12-cd.v2").toString());
     }
+
+    @Test
+    void aUrlWithUserInfoButNoHostIsRefusedWithoutShowingTheCredentials() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new SourceUrl("https://user:pw@/k"));
+        assertTrue(e.getMessage().contains("no host"), e.getMessage());
+        assertFalse(e.getMessage().contains("pw"), e.getMessage());
+    }
 }
