@@ -16,6 +16,7 @@ import dev.skyloader.application.port.out.HostHealth;
 import dev.skyloader.application.port.out.Locks;
 import dev.skyloader.application.port.out.Sleeper;
 import dev.skyloader.application.port.out.StateStore;
+import dev.skyloader.application.port.out.Throttle;
 import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
@@ -48,11 +49,12 @@ public final class DownloadService implements DownloadArtifact {
     private final Sleeper sleeper;
     private final RandomGenerator random;
     private final BootId bootId;
+    private final Throttle throttle;
     private final TransferSettings settings;
 
     public DownloadService(ArtifactSource source, StateStore store, Locks locks, FileStore files, HostHealth hosts,
                            Digest digest, Cipher cipher, Clock clock, Sleeper sleeper, RandomGenerator random,
-                           BootId bootId, TransferSettings settings) {
+                           BootId bootId, Throttle throttle, TransferSettings settings) {
         this.source = requireNonNull(source, "source is null");
         this.store = requireNonNull(store, "store is null");
         this.locks = requireNonNull(locks, "locks is null");
@@ -64,6 +66,7 @@ public final class DownloadService implements DownloadArtifact {
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
         this.random = requireNonNull(random, "random is null");
         this.bootId = requireNonNull(bootId, "bootId is null");
+        this.throttle = requireNonNull(throttle, "throttle is null");
         this.settings = requireNonNull(settings, "settings is null");
     }
 
@@ -144,7 +147,7 @@ public final class DownloadService implements DownloadArtifact {
     private AttemptLoop newLoop(Journal journal, Part part, DownloadCommand command) {
         DownloadListener listener = command.listener();
         Transfer transfer = new Transfer(source, hosts, journal, part, command.cipher(), command.expectedSize(),
-                listener, settings.bufferSize());
+                listener, settings.bufferSize(), throttle);
         Finisher finisher = new Finisher(journal, part, files, new PartConversion(files, cipher, settings.bufferSize()),
                 command.cipher(), command.key(), command.maxRestarts(), settings.freeSpaceMargin(), listener);
         RetryTiers tiers = new RetryTiers(journal, source, sleeper, random, settings, command.backoff(),

@@ -6,6 +6,7 @@ import dev.skyloader.application.port.out.Cipher;
 import dev.skyloader.application.port.out.HostHealth;
 import dev.skyloader.application.port.out.RemoteBody;
 import dev.skyloader.application.port.out.SourceException;
+import dev.skyloader.application.port.out.Throttle;
 import dev.skyloader.domain.CipherName;
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
@@ -45,11 +46,12 @@ final class Transfer {
     private final DownloadListener listener;
     private final DownloadId id;
     private final int bufferSize;
+    private final Throttle throttle;
     /** The size the sources so far reported, when the artifact's own size is not known. */
     private OptionalLong remoteTotal = OptionalLong.empty();
 
     Transfer(ArtifactSource source, HostHealth hosts, Journal journal, Part part, CipherName cipher,
-             OptionalLong expectedSize, DownloadListener listener, int bufferSize) {
+             OptionalLong expectedSize, DownloadListener listener, int bufferSize, Throttle throttle) {
         this.source = requireNonNull(source, "source is null");
         this.hosts = requireNonNull(hosts, "hosts is null");
         this.journal = requireNonNull(journal, "journal is null");
@@ -59,6 +61,7 @@ final class Transfer {
         this.listener = requireNonNull(listener, "listener is null");
         this.id = journal.read(d -> d.id());
         this.bufferSize = bufferSize;
+        this.throttle = requireNonNull(throttle, "throttle is null");
     }
 
     /** Whether the part already holds every byte served. */
@@ -176,6 +179,7 @@ final class Transfer {
             if (n < 0) {
                 break;
             }
+            throttle.spend(n);
             int out = decryptor.update(buffer, 0, n, plain, 0);
             part.append(plain, 0, out);
             served += n;

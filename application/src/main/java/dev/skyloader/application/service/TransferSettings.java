@@ -18,17 +18,23 @@ import static java.util.Objects.requireNonNull;
  * @param freeSpaceMargin    bytes to leave free on the disk beyond what the download needs
  * @param probeInterval      while waiting out a backoff, ask the source this often whether it answers again, and
  *                           start the next attempt as soon as it does; zero: never
+ * @param limitRate          bytes per second for the whole run, every connection and download together
+ *                           ({@code --limit-rate}); zero: no limit
  */
 public record TransferSettings(long checkpointBytes, Duration checkpointInterval, int bufferSize,
-                               List<Duration> reconnectDelays, long freeSpaceMargin, Duration probeInterval) {
+                               List<Duration> reconnectDelays, long freeSpaceMargin, Duration probeInterval,
+                               long limitRate) {
     public static final TransferSettings DEFAULT = new TransferSettings(16L << 20, Duration.ofSeconds(5), 256 << 10,
             List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
-                    Duration.ofSeconds(15)), 64L << 20, Duration.ofSeconds(30));
+                    Duration.ofSeconds(15)), 64L << 20, Duration.ofSeconds(30), 0);
 
     public TransferSettings {
         requireNonNull(checkpointInterval, "checkpointInterval is null");
         requireNonNull(probeInterval, "probeInterval is null");
         reconnectDelays = List.copyOf(requireNonNull(reconnectDelays, "reconnectDelays is null"));
+        if (limitRate < 0) {
+            throw new IllegalArgumentException("the rate limit must not be negative");
+        }
         if (checkpointBytes < 1 || bufferSize < 1 || freeSpaceMargin < 0) {
             throw new IllegalArgumentException("checkpointBytes and bufferSize must be positive, the margin not negative");
         }
@@ -36,16 +42,21 @@ public record TransferSettings(long checkpointBytes, Duration checkpointInterval
 
     public TransferSettings withReconnectDelays(List<Duration> delays) {
         return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, delays, freeSpaceMargin,
-                probeInterval);
+                probeInterval, limitRate);
     }
 
     public TransferSettings withCheckpointBytes(long bytes) {
         return new TransferSettings(bytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin,
-                probeInterval);
+                probeInterval, limitRate);
     }
 
     public TransferSettings withProbeInterval(Duration interval) {
         return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin,
-                interval);
+                interval, limitRate);
+    }
+
+    public TransferSettings withLimitRate(long bytesPerSecond) {
+        return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin,
+                probeInterval, bytesPerSecond);
     }
 }

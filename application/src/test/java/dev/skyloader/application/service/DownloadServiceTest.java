@@ -23,6 +23,7 @@ import dev.skyloader.application.port.in.DownloadListener;
 import dev.skyloader.application.port.out.ArtifactSource;
 import dev.skyloader.application.port.out.HostHealth;
 import dev.skyloader.application.port.out.SourceException;
+import dev.skyloader.application.port.out.Throttle;
 import dev.skyloader.domain.AesKey;
 import dev.skyloader.domain.BackoffPolicy;
 import dev.skyloader.domain.CipherName;
@@ -59,7 +60,7 @@ class DownloadServiceTest {
 
     private DownloadService service(ArtifactSource source) {
         return new DownloadService(source, store, locks, files, hosts, new Sha256Digest(), new XorCipher(), clock,
-                sleeper, new SplittableRandom(7), boot, settings);
+                sleeper, new SplittableRandom(7), boot, Throttle.UNLIMITED, settings);
     }
 
     private DownloadCommand plain() {
@@ -343,7 +344,8 @@ class DownloadServiceTest {
         ScriptedSource alsoGone = new ScriptedSource(content)
                 .then(new Fail(SourceException.permanent("https://mirror.example/model.bin: HTTP 410")));
         DownloadResult failed = new DownloadService(route(gone, alsoGone), new InMemoryStateStore(), locks, other,
-                hosts, new Sha256Digest(), new XorCipher(), clock, sleeper, new SplittableRandom(7), boot, settings)
+                hosts, new Sha256Digest(), new XorCipher(), clock, sleeper, new SplittableRandom(7), boot,
+                Throttle.UNLIMITED, settings)
                 .download(plain().withMirrors(List.of(MIRROR)));
         assertEquals(Outcome.FAILED, failed.outcome());
         assertTrue(failed.message().contains("every source failed") && failed.message().contains("404")

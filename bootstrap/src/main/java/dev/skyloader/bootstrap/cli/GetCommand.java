@@ -103,6 +103,11 @@ final class GetCommand implements Callable<Integer> {
                     + "at once when it does; 'none' for never (default: ${DEFAULT-VALUE}).")
     String probeInterval;
 
+    @Option(names = "--limit-rate", paramLabel = "RATE",
+            description = "At most this many bytes per second for the whole run, as curl's --limit-rate: 500k, 8M, "
+                    + "1G (binary multiples); default: no limit.")
+    String limitRate;
+
     @Option(names = "--ca-cert", paramLabel = "PEM",
             description = "Trust these CA certificates instead of the system's (HTTPS and S3).")
     String caCert;
@@ -134,6 +139,10 @@ final class GetCommand implements Callable<Integer> {
         Duration stall = positive("--stall-timeout", stallTimeout);
         Duration connect = positive("--connect-timeout", connectTimeout);
         Duration probe = "none".equals(probeInterval) ? Duration.ZERO : positive("--probe-interval", probeInterval);
+        long rate = limitRate == null ? 0 : Inputs.parse("--limit-rate", () -> ByteCount.parse(limitRate)).bytes();
+        if (limitRate != null && rate == 0) {
+            throw new BadInputException("--limit-rate: must be more than 0 bytes per second, got '" + limitRate + "'");
+        }
         List<Duration> reconnectDelays = "none".equals(reconnect) ? List.of()
                 : Inputs.parse("--reconnect", () -> BackoffPolicy.parse(reconnect, 0)).steps();
         Optional<X509TrustManager> privateCa = Optional.ofNullable(caCert)
@@ -153,7 +162,8 @@ final class GetCommand implements Callable<Integer> {
                     maxAttempts == null ? OptionalInt.empty() : OptionalInt.of(maxAttempts), maxRestarts,
                     new ConsoleListener(root.err, common.quiet, outputPath.getFileName().toString())));
             try (Wiring wiring = new Wiring(new FsSettings(stateDirectory), http, s3,
-                    TransferSettings.DEFAULT.withReconnectDelays(reconnectDelays).withProbeInterval(probe))) {
+                    TransferSettings.DEFAULT.withReconnectDelays(reconnectDelays).withProbeInterval(probe)
+                            .withLimitRate(rate))) {
                 java.util.Set<String> schemes = wiring.get(SchemeRouter.class).schemes();
                 for (SourceUrl each : command.sources()) {
                     if (!schemes.contains(each.scheme())) {

@@ -17,6 +17,7 @@ import dev.skyloader.application.port.out.HostHealth;
 import dev.skyloader.application.port.out.Locks;
 import dev.skyloader.application.port.out.Sleeper;
 import dev.skyloader.application.port.out.StateStore;
+import dev.skyloader.application.port.out.Throttle;
 import dev.skyloader.application.service.DownloadService;
 import dev.skyloader.application.service.EncryptService;
 import dev.skyloader.application.service.StatusService;
@@ -63,9 +64,16 @@ final class ApplicationModule extends AbstractModule {
     @Singleton
     DownloadArtifact downloadArtifact(ArtifactSource source, StateStore store, Locks locks, FileStore files,
                                       HostHealth hosts, Digest digest, Cipher cipher, Clock clock, Sleeper sleeper,
-                                      BootId bootId, TransferSettings settings) {
+                                      BootId bootId, Throttle throttle, TransferSettings settings) {
         return new DownloadService(source, store, locks, files, hosts, digest, cipher, clock, sleeper,
-                RandomGenerator.getDefault(), bootId, settings);
+                RandomGenerator.getDefault(), bootId, throttle, settings);
+    }
+
+    /** One budget for the whole run: every connection of every download spends from the same bucket. */
+    @Provides
+    @Singleton
+    Throttle throttle(TransferSettings settings, Clock clock, Sleeper sleeper) {
+        return BucketThrottle.of(settings.limitRate(), clock, sleeper);
     }
 
     @Provides

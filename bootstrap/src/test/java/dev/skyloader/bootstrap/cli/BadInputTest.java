@@ -43,6 +43,8 @@ class BadInputTest {
                 Arguments.of("bad backoff", List.of(URL, "--sha256", SHA, "--backoff", "1m,,5m"), "--backoff"),
                 Arguments.of("zero attempts", List.of(URL, "--sha256", SHA, "--max-attempts", "0"), "--max-attempts"),
                 Arguments.of("not a number", List.of(URL, "--sha256", SHA, "--max-restarts", "many"), "many"),
+                Arguments.of("zero rate", List.of(URL, "--sha256", SHA, "--limit-rate", "0"), "--limit-rate"),
+                Arguments.of("not a rate", List.of(URL, "--sha256", SHA, "--limit-rate", "fast"), "--limit-rate"),
                 Arguments.of("unknown option", List.of(URL, "--sha256", SHA, "--turbo"), "--turbo"));
     }
 

@@ -1,0 +1,62 @@
+package dev.skyloader.bootstrap.wiring;
+
+import dev.skyloader.application.port.out.Sleeper;
+import dev.skyloader.application.port.out.Throttle;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@code --limit-rate} as a Bucket4j token bucket of bytes, refilled greedily at the rate and holding one second's
+ * worth: a connection spends what it received and, when the bucket went into debt, waits until it is paid back. The
+ * bucket reads the injected clock and waits through the injected sleeper, so tests run it on a virtual clock.
+ */
+final class BucketThrottle implements Throttle {
+    private final Bucket bucket;
+    private final Sleeper sleeper;
+
+    private BucketThrottle(long bytesPerSecond, Clock clock, Sleeper sleeper) {
+        this.sleeper = requireNonNull(sleeper, "sleeper is null");
+        this.bucket = Bucket.builder()
+                .addLimit(limit -> limit.capacity(bytesPerSecond).refillGreedy(bytesPerSecond, Duration.ofSeconds(1)))
+                .withCustomTimePrecision(new ClockTimeMeter(clock))
+                .build();
+    }
+
+    /** A budget of {@code bytesPerSecond}, or no limit at all for 0. */
+    static Throttle of(long bytesPerSecond, Clock clock, Sleeper sleeper) {
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("the rate must not be negative");
+        }
+        return bytesPerSecond == 0 ? Throttle.UNLIMITED : new BucketThrottle(bytesPerSecond, clock, sleeper);
+    }
+
+    @Override
+    public void spend(long bytes) throws InterruptedException {
+        if (bytes <= 0) {
+            return;
+        }
+        long debtNanos = bucket.consumeIgnoringRateLimits(bytes);
+        if (debtNanos > 0) {
+            // A kick may end the sleep early; the debt is then paid by the next spend's wait.
+            sleeper.sleep(Duration.ofNanos(debtNanos));
+        }
+    }
+
+    /** Bucket4j's time, from the injected clock. */
+    private record ClockTimeMeter(Clock clock) implements TimeMeter {
+        @Override
+        public long currentTimeNanos() {
+            Instant now = clock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
+
+        @Override
+        public boolean isWallClockBased() {
+            return true;
+        }
+    }
+}
