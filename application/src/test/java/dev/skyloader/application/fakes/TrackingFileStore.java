@@ -12,13 +12,14 @@ import java.util.concurrent.CountDownLatch;
  * An {@link InMemoryFileStore} that records what is done to its files, in order ({@code "sync /p"},
  * {@code "close /p"}, {@code "truncate /p 40"}, {@code "move /p -> /o"}, {@code "delete /p"}), for the tests that care
  * about the order of syncs, closes and renames. Reads of part files can be held at a gate, and the test can wait
- * until one is held there.
+ * until one is held there; they can be made short.
  */
 public final class TrackingFileStore implements FileStore {
     private final InMemoryFileStore files;
     private final List<String> events = new ArrayList<>();
     private volatile CountDownLatch gate;
     private volatile CountDownLatch held;
+    private volatile int maxRead = Integer.MAX_VALUE;
 
     public TrackingFileStore(InMemoryFileStore files) {
         this.files = files;
@@ -28,6 +29,11 @@ public final class TrackingFileStore implements FileStore {
     public void holdReads(CountDownLatch open) {
         this.held = new CountDownLatch(1);
         this.gate = open;
+    }
+
+    /** Every read of a part file returns at most {@code bytes} bytes, as a read of a real file may. */
+    public void shortReads(int bytes) {
+        this.maxRead = bytes;
     }
 
     /** Waits until a read is held at the gate. */
@@ -70,7 +76,7 @@ public final class TrackingFileStore implements FileStore {
                         throw new java.io.InterruptedIOException("read interrupted");
                     }
                 }
-                return part.read(position, bytes, offset, length);
+                return part.read(position, bytes, offset, Math.min(length, maxRead));
             }
 
             @Override
