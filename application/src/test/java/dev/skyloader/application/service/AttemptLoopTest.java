@@ -139,6 +139,7 @@ class AttemptLoopTest {
         assertEquals(Outcome.COMPLETE, download(plain()).outcome());
 
         assertEquals(List.of(0L, 500L, 0L), source.requests().stream().map(AnswerSource.Request::offset).toList());
+        assertEquals(Optional.empty(), source.requests().get(2).validator(), "the old version is forgotten");
         assertEquals(List.of(), sleeper.sleeps());
         assertTrue(listener.messages().contains("https://a.example/model.bin changed (validator v1 -> v2): starting"
                 + " again from byte 0"), listener.messages().toString());
@@ -157,6 +158,34 @@ class AttemptLoopTest {
                 "a wait after every third restart");
         assertEquals(6, listener.messages().stream().filter(m -> m.equals("moving target: starting again from byte 0"))
                 .count());
+    }
+
+    @Test
+    void aConnectionThatMovedBytesEndsARunOfRestarts() throws Exception {
+        SourceException changed = SourceException.changed("moving target");
+        source.then(fail(changed), fail(changed), serve(content, null, 500), fail(changed), serve(content));
+
+        assertEquals(Outcome.COMPLETE, download(plain()).outcome());
+
+        assertEquals(List.of(), sleeper.sleeps(), "never three restarts in a row");
+    }
+
+    @Test
+    void bytesKeptFromTheLastRunButNotYetSyncedAreSyncedWhenTheFirstAttemptFails() throws Exception {
+        settings = settings.withReconnectDelays(List.of());
+        Sha256 sha = new Sha256(Sha256Digest.hexOf(content));
+        files.put(OUT + ".part", Arrays.copyOf(content, 500));
+        store.save(Download.builder().id(DownloadService.idFor(sha, OUT)).url(A.value()).expectedSha256(sha)
+                .expectedSize(OptionalLong.of(content.length)).outputPath(OUT).partPath(OUT + ".part")
+                .createdAt(clock.instant()).state(DownloadState.PAUSED).bytesDownloaded(500).bytesDurable(100L)
+                .bootId("boot-1").build());
+        source.then(fail(REFUSED));
+
+        DownloadResult result = download(plain().withRetries(BackoffPolicy.DEFAULT, OptionalInt.of(1), 2));
+
+        assertEquals(Outcome.NOT_FINISHED, result.outcome());
+        assertEquals(500, source.requests().get(0).offset());
+        assertEquals(500, stored().bytesDurable());
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.skyloader.application.fakes.InMemoryStateStore;
 import dev.skyloader.application.fakes.RecordingListener;
 import dev.skyloader.application.fakes.RecordingSleeper;
 import dev.skyloader.application.fakes.Sha256Digest;
+import dev.skyloader.application.fakes.TrackingFileStore;
 import dev.skyloader.application.fakes.XorCipher;
 import dev.skyloader.application.port.in.DownloadCommand;
 import dev.skyloader.application.port.in.DownloadResult;
@@ -49,13 +50,14 @@ class DownloadServicePrepareTest {
     private final FakeClock clock = new FakeClock();
     private final InMemoryStateStore memoryStore = new InMemoryStateStore();
     private final InMemoryFileStore files = new InMemoryFileStore();
+    private final TrackingFileStore tracked = new TrackingFileStore(files);
     private final RecordingListener listener = new RecordingListener();
     private final AnswerSource source = new AnswerSource();
     private final TransferSettings settings = TransferSettings.DEFAULT.withReconnectDelays(List.of())
             .withProbeInterval(Duration.ZERO);
 
     private DownloadService service(StateStore store, Locks locks) {
-        return new DownloadService(source, store, locks, files, HostHealth.ALWAYS_AVAILABLE, new Sha256Digest(),
+        return new DownloadService(source, store, locks, tracked, HostHealth.ALWAYS_AVAILABLE, new Sha256Digest(),
                 new XorCipher(), clock, new RecordingSleeper(clock), new SplittableRandom(7), new FakeBootId(),
                 settings);
     }
@@ -119,6 +121,14 @@ class DownloadServicePrepareTest {
         assertEquals(Outcome.COMPLETE, done.outcome(), done.message());
         assertEquals(OTHER_URL, source.requests().get(1).url());
         assertEquals("https://mirror.example/files/model.bin", memoryStore.load(id).orElseThrow().url());
+    }
+
+    @Test
+    void aRunThatStopsEarlyClosesItsPartFile() throws Exception {
+        source.then(refuse());
+        assertEquals(Outcome.NOT_FINISHED, download(command(URL, OptionalLong.of(1000))).outcome());
+        List<String> events = tracked.events();
+        assertEquals("close " + OUT + ".part", events.get(events.size() - 1), events.toString());
     }
 
     @Test

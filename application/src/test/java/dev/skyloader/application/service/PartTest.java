@@ -189,7 +189,9 @@ class PartTest {
     void cuttingShorterDropsTheBytesBeyondAndTheNextWriteFollowsThem() throws Exception {
         Part p = opened();
         p.startVerifier();
-        p.append(content, 0, 100);
+        p.append(content, 0, 40);
+        p.append(TransferTest.bytes(60, 9), 0, 60);
+        awaitVerified(p, 100);
         p.cutTo(40);
         assertEquals(40, p.size());
         assertArrayEquals(Arrays.copyOf(content, 40), memory.content(PART));
@@ -220,6 +222,30 @@ class PartTest {
         p.append(content, 0, 50);
         p.close(); // waits for the batch
         assertEquals(50, journal.read(Download::bytesDurable));
+    }
+
+    @Test
+    void afterACutTheSyncerCountsItsBatchesFromTheCut() throws Exception {
+        settings = settings.withCheckpointBytes(10);
+        Part p = opened();
+        p.append(content, 0, 100);
+        p.cutTo(40);
+        journal.change((d, now) -> d.truncateTo(40, now));
+        p.append(content, 40, 30);
+        p.close(); // waits for the batch
+        assertEquals(70, journal.read(Download::bytesDurable));
+    }
+
+    @Test
+    void aPartDeletedAndOpenedAgainIsVerifiedAfresh() throws Exception {
+        Part p = opened();
+        p.startVerifier();
+        p.append(TransferTest.bytes(100, 9), 0, 100);
+        awaitVerified(p, 100);
+        p.delete();
+        p.open(0);
+        p.append(content, 0, 1000);
+        assertEquals(new Sha256(Sha256Digest.hexOf(content)), p.verify().sha256());
     }
 
     @Test

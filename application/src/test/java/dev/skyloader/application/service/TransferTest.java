@@ -104,6 +104,17 @@ class TransferTest {
     }
 
     @Test
+    void theVerifierFollowsTheBytesAsTheyArrive() throws Exception {
+        byte[] content = bytes(1000, 23);
+        plainTransfer(new ScriptedSource(content), content).fetch(URL);
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+            while (part.verifiedBytes() < 1000) {
+                Thread.onSpinWait();
+            }
+        });
+    }
+
+    @Test
     void aPartThatHoldsEveryByteAsksForNothing() throws Exception {
         byte[] content = bytes(100, 2);
         ScriptedSource source = new ScriptedSource(content);
