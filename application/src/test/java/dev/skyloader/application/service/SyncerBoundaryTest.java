@@ -10,18 +10,31 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SyncerBoundaryTest {
+    private final FakeClock clock = new FakeClock();
+    private final List<Long> durable = new ArrayList<>();
+    private final Syncer syncer = new Syncer(new InMemoryFileStore().openPart("/data/p"), bytes -> {
+        synchronized (durable) {
+            durable.add(bytes);
+        }
+    }, clock, 100, Duration.ofSeconds(5));
+
     @Test
     void exactlyOneBatchOfBytesStartsASync() throws Exception {
-        List<Long> durable = new ArrayList<>();
-        Syncer syncer = new Syncer(new InMemoryFileStore().openPart("/data/p"), bytes -> {
-            synchronized (durable) {
-                durable.add(bytes);
-            }
-        }, new FakeClock(), 100, Duration.ofSeconds(5));
-
         syncer.wrote(99);
         syncer.drain();
         assertEquals(List.of(), durable);
+        syncer.wrote(100);
+        syncer.drain();
+        synchronized (durable) {
+            assertEquals(List.of(100L), durable);
+        }
+    }
+
+    @Test
+    void bytesAlreadySyncedAreNotSyncedAgainWhenTheIntervalPasses() throws Exception {
+        syncer.wrote(100);
+        syncer.drain();
+        clock.advance(Duration.ofSeconds(6));
         syncer.wrote(100);
         syncer.drain();
         synchronized (durable) {
