@@ -1,0 +1,138 @@
+package dev.skyloader.application.fakes;
+
+import dev.skyloader.application.port.out.FileStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * An {@link InMemoryFileStore} that records what is done to its files, in order ({@code "sync /p"},
+ * {@code "close /p"}, {@code "truncate /p 40"}, {@code "move /p -> /o"}, {@code "delete /p"}), for the tests that care
+ * about the order of syncs, closes and renames. Reads of part files can be held at a gate, and the test can wait
+ * until one is held there; they can be made short.
+ */
+public final class TrackingFileStore implements FileStore {
+    private final InMemoryFileStore files;
+    private final List<String> events = new ArrayList<>();
+    private volatile CountDownLatch gate;
+    private volatile CountDownLatch held;
+    private volatile int maxRead = Integer.MAX_VALUE;
+
+    public TrackingFileStore(InMemoryFileStore files) {
+        this.files = files;
+    }
+
+    /** Holds every read of a part file until {@code open} counts down; {@link #awaitHeldRead()} sees one arrive. */
+    public void holdReads(CountDownLatch open) {
+        this.held = new CountDownLatch(1);
+        this.gate = open;
+    }
+
+    /** Every read of a part file returns at most {@code bytes} bytes, as a read of a real file may. */
+    public void shortReads(int bytes) {
+        this.maxRead = bytes;
+    }
+
+    /** Waits until a read is held at the gate. */
+    public void awaitHeldRead() throws InterruptedException {
+        held.await();
+    }
+
+    public synchronized List<String> events() {
+        return List.copyOf(events);
+    }
+
+    private synchronized void record(String event) {
+        events.add(event);
+    }
+
+    @Override
+    public PartFile openPart(String path) throws IOException {
+        PartFile part = files.openPart(path);
+        record("open " + path);
+        return new PartFile() {
+            @Override
+            public long size() throws IOException {
+                return part.size();
+            }
+
+            @Override
+            public void write(long position, byte[] bytes, int offset, int length) throws IOException {
+                part.write(position, bytes, offset, length);
+            }
+
+            @Override
+            public int read(long position, byte[] bytes, int offset, int length) throws IOException {
+                CountDownLatch open = gate;
+                if (open != null) {
+                    held.countDown();
+                    try {
+                        open.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("read interrupted");
+                    }
+                }
+                return part.read(position, bytes, offset, Math.min(length, maxRead));
+            }
+
+            @Override
+            public void truncate(long size) throws IOException {
+                record("truncate " + path + " " + size);
+                part.truncate(size);
+            }
+
+            @Override
+            public void sync() throws IOException {
+                record("sync " + path);
+                part.sync();
+            }
+
+            @Override
+            public InputStream openReader() throws IOException {
+                return part.openReader();
+            }
+
+            @Override
+            public void close() throws IOException {
+                record("close " + path);
+                part.close();
+            }
+        };
+    }
+
+    @Override
+    public StagedFile stage(String finalPath) throws IOException {
+        return files.stage(finalPath);
+    }
+
+    @Override
+    public void moveIntoPlace(String from, String to) throws IOException {
+        record("move " + from + " -> " + to);
+        files.moveIntoPlace(from, to);
+    }
+
+    @Override
+    public boolean exists(String path) {
+        return files.exists(path);
+    }
+
+    @Override
+    public OptionalLong size(String path) throws IOException {
+        return files.size(path);
+    }
+
+    @Override
+    public long usableSpace(String path) throws IOException {
+        return files.usableSpace(path);
+    }
+
+    @Override
+    public void delete(String path) throws IOException {
+        record("delete " + path);
+        files.delete(path);
+    }
+}
