@@ -197,12 +197,13 @@ public final class DownloadService implements DownloadArtifact {
     private DownloadResult pauseOnLocalError(Journal journal, Part part, IOException e) {
         String problem = String.valueOf(e.getMessage()).contains("No space left on device")
                 ? "the disk is full (" + describe(e) + ")" : "local storage error: " + describe(e);
-        String message = problem + "; " + journal.bytes() + " bytes kept, run again to resume";
         try {
+            part.recordWritten();
             part.syncNow();
         } catch (IOException | RuntimeException | InterruptedException ignored) {
             // the disk is failing: the marks stay where they were, which is safe
         }
+        String message = problem + "; " + journal.bytes() + " bytes kept, run again to resume";
         try {
             journal.change((d, now) -> {
                 if (d.state().canMoveTo(DownloadState.PAUSED)) {

@@ -32,6 +32,10 @@ public record TransferSettings(long checkpointBytes, Duration checkpointInterval
         requireNonNull(checkpointInterval, "checkpointInterval is null");
         requireNonNull(probeInterval, "probeInterval is null");
         reconnectDelays = List.copyOf(requireNonNull(reconnectDelays, "reconnectDelays is null"));
+        if (probeInterval.isNegative() || checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+            throw new IllegalArgumentException("the probe interval must not be negative, the checkpoint interval"
+                    + " must be positive");
+        }
         if (limitRate < 0) {
             throw new IllegalArgumentException("the rate limit must not be negative");
         }

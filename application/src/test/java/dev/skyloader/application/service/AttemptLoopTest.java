@@ -1,5 +1,6 @@
 package dev.skyloader.application.service;
 
+import dev.skyloader.application.port.out.Throttle;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.skyloader.application.fakes.AnswerSource;
@@ -60,7 +61,7 @@ class AttemptLoopTest {
     private DownloadResult download(DownloadCommand command) throws Exception {
         DownloadService service = new DownloadService(source, store, new InMemoryLocks(), files, hosts,
                 new Sha256Digest(), new XorCipher(), clock, sleeper, new SplittableRandom(7), new FakeBootId(),
-                settings);
+                Throttle.UNLIMITED, settings);
         return service.download(command.withListener(listener));
     }
 

@@ -32,11 +32,6 @@ class EncryptServiceByteWritesTest {
         }
 
         @Override
-        public void decrypt(CipherName cipher, AesKey key, InputStream ciphertext, OutputStream plaintext) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
         public BodyDecryptor bodyDecryptor(CipherName cipher, AesKey key, byte[] header, long offset) {
             throw new UnsupportedOperationException();
         }

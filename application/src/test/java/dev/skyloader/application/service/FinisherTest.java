@@ -1,5 +1,6 @@
 package dev.skyloader.application.service;
 
+import dev.skyloader.application.port.out.Throttle;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.skyloader.application.fakes.FakeClock;
@@ -69,7 +70,7 @@ class FinisherTest {
         part = new Part(files, PART, journal, new Sha256Digest(), new XorCipher(), cipher, key, settings);
         part.open(0);
         Transfer transfer = new Transfer(new ScriptedSource(received), new RecordingHosts(), journal, part, cipher,
-                OptionalLong.of(received.length), listener, 64);
+                OptionalLong.of(received.length), listener, 64, Throttle.UNLIMITED);
         assertInstanceOf(Transfer.AllBytes.class, transfer.fetch(URL));
         return new Finisher(journal, part, files, new PartConversion(files, new XorCipher(), 64), cipher, key,
                 maxRestarts, 100, listener);

@@ -1,5 +1,6 @@
 package dev.skyloader.application.service;
 
+import dev.skyloader.application.port.out.Throttle;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.skyloader.application.fakes.AnswerSource;
@@ -71,7 +72,7 @@ class TransferTest {
         part = new Part(files, PART, journal, new Sha256Digest(), new XorCipher(), cipher,
                 cipher.needsKey() ? Optional.of(KEY) : Optional.empty(), settings);
         part.open(0);
-        return new Transfer(source, hosts, journal, part, cipher, size, listener, 64);
+        return new Transfer(source, hosts, journal, part, cipher, size, listener, 64, Throttle.UNLIMITED);
     }
 
     private Transfer plainTransfer(ArtifactSource source, byte[] content) throws IOException {
