@@ -9,7 +9,8 @@
                                      MAX_S passed
     log-size LOG                     the size of LOG in bytes (an offset for the commands below)
     requests LOG FROM PREFIX         the requests logged after byte FROM for URIs starting with PREFIX:
-                                     "<count> <body bytes sent> <first request start, epoch s>"
+                                     "<count> <body bytes sent> <first request's start, epoch s>
+                                     <first request's method:status:Range header>"
     wait-request LOG FROM PREFIX MAX_S   waits until at least one such request is logged; exits 1 after MAX_S
     json FILE KEY...                 a value of a JSON document (nested keys)
     state-marks DIR                  "bytes_downloaded bytes_durable" of the one state document in DIR
@@ -27,8 +28,8 @@ import time
 import base64
 import statistics
 
-# log_format bench '$msec $request_time $status $body_bytes_sent "$request"';
-LINE = re.compile(r'^(\d+\.\d+) (\d+\.\d+) (\d+) (\d+) "(\S+) (\S+)[^"]*"')
+# log_format bench '$msec $request_time $status $body_bytes_sent "$request" "$http_range"';
+LINE = re.compile(r'^(\d+\.\d+) (\d+\.\d+) (\d+) (\d+) "(\S+) (\S+)[^"]*" "([^"]*)"')
 
 
 def logged(log, start, prefix):
@@ -41,7 +42,7 @@ def logged(log, start, prefix):
         if m and m.group(6).startswith(prefix):
             ended, took = float(m.group(1)), float(m.group(2))
             # nginx logs a request when it ends; $msec - $request_time is when its first byte was read.
-            found.append((ended - took, int(m.group(4)), m.group(3)))
+            found.append((ended - took, int(m.group(4)), f"{m.group(5)}:{m.group(3)}:{m.group(7) or '-'}"))
     return found
 
 
@@ -120,8 +121,8 @@ def main(argv):
         return 0
     if cmd == "requests":
         found = logged(args[0], args[1], args[2])
-        first = min((s for s, _, _ in found), default=0.0)
-        print(len(found), sum(b for _, b, _ in found), f"{first:.3f}")
+        first = min(found, default=(0.0, 0, "-"))
+        print(len(found), sum(b for _, b, _ in found), f"{first[0]:.3f}", first[2])
         return 0
     if cmd == "wait-request":
         deadline = time.monotonic() + float(args[3])
