@@ -45,7 +45,7 @@ final class AttemptLoop {
 
     DownloadResult run() throws IOException, InterruptedException {
         while (true) {
-            journal.change((d, now) -> d.startAttempt(now));
+            journal.changeLater((d, now) -> d.startAttempt(now));
             DownloadResult noRoom = finisher.pauseUnlessRoom();
             if (noRoom != null) {
                 return noRoom;

@@ -124,7 +124,7 @@ public final class DownloadService implements DownloadArtifact {
     private DownloadResult downloadLocked(DownloadId id, DownloadCommand command) throws InterruptedException {
         Journal journal;
         try {
-            journal = new Journal(prepare(id, command), store, clock);
+            journal = new Journal(prepare(id, command), store, clock, true);
         } catch (IOException e) {
             throw new LocalStorageException("cannot read or write the state of " + id + ": " + describe(e), e);
         }
@@ -183,7 +183,7 @@ public final class DownloadService implements DownloadArtifact {
         if (!download.url().equals(command.url().redacted())) {
             download.changeUrl(command.url(), now);
         }
-        store.save(download);
+        // Saved with the first change of the run, after the first request went out (see Journal#changeLater).
         return download;
     }
 

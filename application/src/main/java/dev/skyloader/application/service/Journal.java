@@ -22,11 +22,19 @@ final class Journal {
     private final Download download;
     private final StateStore store;
     private final Clock clock;
+    /** Changes made with {@link #changeLater} that the document on disk does not have yet. */
+    private boolean unsaved;
 
     Journal(Download download, StateStore store, Clock clock) {
+        this(download, store, clock, false);
+    }
+
+    /** {@code unsaved}: the download was changed in memory and its document is behind. */
+    Journal(Download download, StateStore store, Clock clock, boolean unsaved) {
         this.download = requireNonNull(download, "download is null");
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.unsaved = unsaved;
     }
 
     Clock clock() {
@@ -40,7 +48,22 @@ final class Journal {
     /** Applies {@code change} with the current time, then saves. */
     synchronized void change(BiConsumer<Download, Instant> change) throws IOException {
         change.accept(download, now());
+        save();
+    }
+
+    /**
+     * Applies {@code change} now and saves it with the next save. For what a crash may lose without harm (the
+     * document on disk then still describes the download as the last run left it): a save costs an fsync, and
+     * before the first request of a resumed run an fsync waits for the page cache the killed run left behind.
+     */
+    synchronized void changeLater(BiConsumer<Download, Instant> change) {
+        change.accept(download, now());
+        unsaved = true;
+    }
+
+    private void save() throws IOException {
         store.save(download);
+        unsaved = false;
     }
 
     /** Reads the download under the lock. */
@@ -58,17 +81,17 @@ final class Journal {
             long mark = Math.min(durable, download.bytesDownloaded());
             if (download.state() != DownloadState.COMPLETE && mark > download.bytesDurable()) {
                 download.recordDurable(mark, now());
-                store.save(download);
+                save();
             }
             return;
         }
         long newWritten = Math.max(written, download.bytesDownloaded());
         long newDurable = Math.min(newWritten, Math.max(durable, download.bytesDurable()));
-        if (newWritten == download.bytesDownloaded() && newDurable == download.bytesDurable()) {
+        if (newWritten == download.bytesDownloaded() && newDurable == download.bytesDurable() && !unsaved) {
             return;
         }
         download.recordProgress(newWritten, newDurable, now());
-        store.save(download);
+        save();
     }
 
     synchronized long bytes() {

@@ -68,9 +68,8 @@ final class Part implements AutoCloseable {
             return;
         }
         byte[] header = header().orElseThrow(() -> new IllegalStateException("no header yet"));
-        Cipher.BodyEncoder encoder = cipherName == CipherName.NONE ? new Identity()
-                : cipher.bodyEncoder(cipherName, key.orElseThrow(), header);
-        verifier = new Verifier(file, digest, encoder, header, settings.bufferSize());
+        verifier = new Verifier(file, digest, () -> cipherName == CipherName.NONE ? new Identity()
+                : cipher.bodyEncoder(cipherName, key.orElseThrow(), header), header, settings.bufferSize());
         verifier.start();
         verifier.available(size);
     }

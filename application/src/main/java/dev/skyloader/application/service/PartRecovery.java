@@ -77,7 +77,7 @@ final class PartRecovery {
             listener.notice(d.id(), "the machine restarted since the last run: resuming from byte " + served
                     + ", the last byte known to be on disk");
         }
-        journal.change((download, now) -> download.adoptPartFile(served,
+        journal.changeLater((download, now) -> download.adoptPartFile(served,
                 Math.min(served, download.bytesDurable()), now));
         finishRecovery(journal, part, boot, partBytes, served);
     }
@@ -85,7 +85,7 @@ final class PartRecovery {
     private void finishRecovery(Journal journal, Part part, Optional<String> boot, long partBytes, long served)
             throws IOException, InterruptedException {
         if (boot.isPresent()) {
-            journal.change((download, now) -> download.recordBoot(boot.get(), now));
+            journal.changeLater((download, now) -> download.recordBoot(boot.get(), now));
         }
         part.open(partBytes);
         if (part.header().isPresent()) {

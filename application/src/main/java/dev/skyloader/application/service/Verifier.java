@@ -5,6 +5,7 @@ import dev.skyloader.application.port.out.Digest;
 import dev.skyloader.application.port.out.FileStore.PartFile;
 import dev.skyloader.domain.Sha256;
 import java.io.IOException;
+import java.util.function.Supplier;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -19,8 +20,9 @@ final class Verifier {
     }
 
     private final PartFile part;
-    private final Digest.Hasher hasher;
-    private final Cipher.BodyEncoder encoder;
+    private final Digest digest;
+    private final Supplier<Cipher.BodyEncoder> encoders;
+    private final byte[] header;
     private final int bufferSize;
     private final Thread thread;
     private final Object lock = new Object();
@@ -34,12 +36,16 @@ final class Verifier {
     /** Part bytes re-derived so far. */
     private volatile long position;
 
-    Verifier(PartFile part, Digest digest, Cipher.BodyEncoder encoder, byte[] header, int bufferSize) {
+    /**
+     * @param encoders makes the encoder on the verifier's own thread: setting up a cipher loads classes, and a
+     *                 resumed run's first request must not wait for that
+     */
+    Verifier(PartFile part, Digest digest, Supplier<Cipher.BodyEncoder> encoders, byte[] header, int bufferSize) {
         this.part = requireNonNull(part, "part is null");
-        this.encoder = requireNonNull(encoder, "encoder is null");
+        this.digest = requireNonNull(digest, "digest is null");
+        this.encoders = requireNonNull(encoders, "encoders is null");
+        this.header = header.clone();
         this.bufferSize = bufferSize;
-        this.hasher = digest.newHasher();
-        hasher.update(header, 0, header.length);
         this.thread = Thread.ofPlatform().daemon().name("skyloader-verifier").unstarted(this::follow);
     }
 
@@ -102,6 +108,9 @@ final class Verifier {
         byte[] served = new byte[bufferSize + 32];
         long at = 0;
         try {
+            Digest.Hasher hasher = digest.newHasher();
+            hasher.update(header, 0, header.length);
+            Cipher.BodyEncoder encoder = encoders.get();
             while (true) {
                 long limit;
                 synchronized (lock) {

@@ -38,7 +38,7 @@ class VerifierTest {
     private Verifier verifier(byte[] onDisk, byte[] header) {
         files.put(PART, onDisk);
         PartFile file = files.openPart(PART);
-        Verifier verifier = new Verifier(file, new Sha256Digest(), new Identity(), header, 64);
+        Verifier verifier = new Verifier(file, new Sha256Digest(), Identity::new, header, 64);
         verifier.start();
         return verifier;
     }
