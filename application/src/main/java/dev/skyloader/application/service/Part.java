@@ -217,7 +217,7 @@ final class Part implements AutoCloseable {
     }
 
     /** {@code none}: the part is the served bytes. */
-    private static final class Identity implements Cipher.BodyEncoder {
+    static final class Identity implements Cipher.BodyEncoder {
         private long length;
 
         @Override

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.skyloader.application.fakes.InMemoryFileStore;
 import dev.skyloader.application.fakes.Sha256Digest;
-import dev.skyloader.application.port.out.Cipher;
 import dev.skyloader.application.port.out.FileStore.PartFile;
 import dev.skyloader.domain.Sha256;
 import java.io.IOException;
@@ -18,27 +17,10 @@ class VerifierTest {
     private final InMemoryFileStore files = new InMemoryFileStore();
     private final byte[] content = TransferTest.bytes(1000, 1);
 
-    /** The part bytes are the served bytes, counted. */
-    private static final class Identity implements Cipher.BodyEncoder {
-        private long length;
-
-        @Override
-        public int update(byte[] part, int offset, int length, byte[] out, int outOffset) {
-            System.arraycopy(part, offset, out, outOffset, length);
-            this.length += length;
-            return length;
-        }
-
-        @Override
-        public Cipher.Ending finish() {
-            return new Cipher.Ending(new byte[0], true, length);
-        }
-    }
-
     private Verifier verifier(byte[] onDisk, byte[] header) {
         files.put(PART, onDisk);
         PartFile file = files.openPart(PART);
-        Verifier verifier = new Verifier(file, new Sha256Digest(), Identity::new, header, 64);
+        Verifier verifier = new Verifier(file, new Sha256Digest(), Part.Identity::new, header, 64);
         verifier.start();
         return verifier;
     }
