@@ -47,6 +47,30 @@ public enum CipherName {
         return this != NONE;
     }
 
+    /**
+     * Why {@code servedSize} bytes cannot be an artifact of this format, if they cannot: shorter than the nonce or IV
+     * and the tag, or (CBC) a body that is not whole 16-byte blocks.
+     */
+    public java.util.Optional<String> sizeProblem(long servedSize) {
+        if (servedSize < headerBytes + trailerBytes + (this == AES_256_CBC ? 16 : 0)) {
+            return java.util.Optional.of(servedSize + " bytes are too short for " + wireName + " ("
+                    + describeLayout() + ")");
+        }
+        if (this == AES_256_CBC && (servedSize - headerBytes) % 16 != 0) {
+            return java.util.Optional.of(servedSize + " bytes cannot be " + wireName + " (" + describeLayout() + ")");
+        }
+        return java.util.Optional.empty();
+    }
+
+    private String describeLayout() {
+        return switch (this) {
+            case NONE -> "any size";
+            case AES_256_GCM -> "a 12-byte nonce, the ciphertext, a 16-byte tag";
+            case AES_256_CBC -> "a 16-byte IV, then whole 16-byte blocks, at least one";
+            case AES_256_CTR -> "a 16-byte IV, then the ciphertext";
+        };
+    }
+
     public static CipherName parse(String name) {
         if (name != null) {
             String wanted = name.trim().toLowerCase(Locale.ROOT);

@@ -6,6 +6,9 @@ import static java.util.Objects.requireNonNull;
 
 /** A SHA-256 digest: 64 hexadecimal characters, kept in lower case. */
 public record Sha256(String hex) {
+    /** The SHA-256 of no bytes at all. */
+    public static final Sha256 EMPTY = new Sha256("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+
     public Sha256 {
         requireNonNull(hex, "hex is null");
         String trimmed = hex.trim();

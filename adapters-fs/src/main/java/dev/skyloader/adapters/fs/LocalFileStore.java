@@ -46,6 +46,24 @@ final class LocalFileStore implements FileStore {
     }
 
     @Override
+    public void deleteStaged(String finalPath) throws IOException {
+        Path target = Path.of(finalPath).toAbsolutePath();
+        Path parent = target.getParent();
+        if (!Files.isDirectory(parent)) {
+            return;
+        }
+        boolean deleted = false;
+        try (var entries = Files.newDirectoryStream(parent, "." + target.getFileName() + ".skyloader-*")) {
+            for (Path stale : entries) {
+                deleted |= Files.deleteIfExists(stale);
+            }
+        }
+        if (deleted) {
+            Fsync.directory(parent);
+        }
+    }
+
+    @Override
     public void moveIntoPlace(String from, String to) throws IOException {
         Path target = Path.of(to).toAbsolutePath();
         Files.createDirectories(target.getParent());

@@ -94,6 +94,7 @@ final class AttemptLoop {
             }
             case FailurePolicy.Fail fail -> {
                 part.syncNow();
+                part.deleteIfEmpty();
                 journal.change((d, now) -> d.fail(fail.message(), now));
                 return journal.result(Outcome.FAILED, fail.message());
             }

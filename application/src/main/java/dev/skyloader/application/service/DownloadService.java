@@ -24,6 +24,7 @@ import dev.skyloader.domain.Sha256;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
 import static java.util.Objects.requireNonNull;
 
@@ -134,6 +135,8 @@ public final class DownloadService implements DownloadArtifact {
         Part part = new Part(files, partPathFor(command.outputPath()), journal, digest, cipher, command.cipher(),
                 command.key(), settings);
         try {
+            // A run killed while it converted the part or staged a file left that copy behind.
+            files.deleteStaged(partPathFor(command.outputPath()));
             new PartRecovery(files, cipher, bootId, settings.bufferSize()).recover(journal, part, command);
             AttemptLoop loop = newLoop(journal, part, command);
             return loop.run();
@@ -146,8 +149,11 @@ public final class DownloadService implements DownloadArtifact {
 
     private AttemptLoop newLoop(Journal journal, Part part, DownloadCommand command) {
         DownloadListener listener = command.listener();
-        Transfer transfer = new Transfer(source, hosts, journal, part, command.cipher(), command.expectedSize(),
-                listener, settings.bufferSize(), throttle);
+        // The size this run was given, else the one an earlier run was given.
+        OptionalLong size = command.expectedSize().isPresent() ? command.expectedSize()
+                : journal.read(Download::expectedSize);
+        Transfer transfer = new Transfer(source, hosts, journal, part, command.cipher(), size, listener,
+                settings.bufferSize(), throttle);
         Finisher finisher = new Finisher(journal, part, files, new PartConversion(files, cipher, settings.bufferSize()),
                 command.cipher(), command.key(), command.maxRestarts(), settings.freeSpaceMargin(), listener);
         RetryTiers tiers = new RetryTiers(journal, source, sleeper, random, settings, command.backoff(),
@@ -169,6 +175,12 @@ public final class DownloadService implements DownloadArtifact {
         if (download != null && download.state() == DownloadState.COMPLETE && !files.exists(download.outputPath())) {
             command.listener().notice(id, "the output of an earlier complete download is gone: downloading again");
             download = null;
+        } else if (download != null && download.state() == DownloadState.COMPLETE && download.placedSize().isPresent()
+                && !files.size(download.outputPath()).equals(download.placedSize())) {
+            command.listener().notice(id, "the output of an earlier complete download was changed since ("
+                    + files.size(download.outputPath()).orElse(0) + " bytes, not the "
+                    + download.placedSize().getAsLong() + " it was put in place with): downloading again");
+            download = null;
         }
         if (download == null) {
             download = newDownload(id, command);
@@ -187,11 +199,16 @@ public final class DownloadService implements DownloadArtifact {
         return download;
     }
 
+    /**
+     * The same SHA-256, output and cipher. A size given in one run and not in the other is the same artifact (the
+     * SHA-256 names it); two different sizes are not.
+     */
     private static boolean sameArtifact(Download stored, DownloadCommand command) {
         return stored.expectedSha256().equals(command.sha256())
                 && stored.outputPath().equals(command.outputPath())
                 && stored.cipher() == command.cipher()
-                && stored.expectedSize().equals(command.expectedSize());
+                && (stored.expectedSize().isEmpty() || command.expectedSize().isEmpty()
+                || stored.expectedSize().equals(command.expectedSize()));
     }
 
     private DownloadResult pauseOnLocalError(Journal journal, Part part, IOException e) {

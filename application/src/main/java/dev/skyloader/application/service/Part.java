@@ -178,6 +178,13 @@ final class Part implements AutoCloseable {
         files.moveIntoPlace(path, outputPath);
     }
 
+    /** A download that failed before its first byte leaves no empty part file behind. */
+    void deleteIfEmpty() throws IOException, InterruptedException {
+        if (file != null && size == 0 && file.size() == 0) {
+            delete();
+        }
+    }
+
     /** Closes and deletes the part file. */
     void delete() throws IOException, InterruptedException {
         stopFollowers();

@@ -142,6 +142,11 @@ final class Transfer {
                     + " bytes, but the artifact is expected to be " + expectedSize.getAsLong() + " bytes"));
         }
         OptionalLong end = expectedSize.isPresent() ? expectedSize : total;
+        if (end.isPresent() && cipher.sizeProblem(end.getAsLong()).isPresent()) {
+            // Not an artifact of this format: no retry, restart or key can make it one.
+            return new Interrupted(SourceException.permanent(where + ": "
+                    + cipher.sizeProblem(end.getAsLong()).get()));
+        }
         InputStream in = body.body();
         long served = body.offset();
         if (part.header().isEmpty()) {

@@ -100,17 +100,28 @@ public abstract class AbstractArtifactSourceTest {
         SourceUrl url = put("cut.bin", content);
         assumeTrue(cutNextResponseAfter(100_000), "this backend cannot cut a connection");
         ByteArrayOutputStream received = new ByteArrayOutputStream();
-        Optional<String> validator;
-        try (RemoteBody body = source().open(url, 0, Optional.empty())) {
-            validator = body.validator();
-            byte[] buffer = new byte[8192];
-            IOException failure = assertThrows(IOException.class, () -> {
-                int n;
-                while ((n = body.body().read(buffer)) >= 0) {
-                    received.write(buffer, 0, n);
-                }
-            });
-            assertNotNull(failure);
+        Optional<String> validator = Optional.empty();
+        RemoteBody body;
+        try {
+            body = source().open(url, 0, Optional.empty());
+        } catch (SourceException e) {
+            // The cut came in with the headers (a large read buffer gets the whole short body and the end at once):
+            // the open fails instead of the read, as a transient error, and nothing was received.
+            assertEquals(SourceException.Kind.TRANSIENT, e.kind());
+            body = null;
+        }
+        if (body != null) {
+            try (RemoteBody opened = body) {
+                validator = opened.validator();
+                byte[] buffer = new byte[8192];
+                IOException failure = assertThrows(IOException.class, () -> {
+                    int n;
+                    while ((n = opened.body().read(buffer)) >= 0) {
+                        received.write(buffer, 0, n);
+                    }
+                });
+                assertNotNull(failure);
+            }
         }
         int got = received.size();
         assertTrue(got <= 100_000, "got " + got);

@@ -86,6 +86,22 @@ public abstract class AbstractFileStoreTest {
         assertFalse(files.exists(to));
     }
 
+    @Test
+    void stagedFilesLeftBehindAreDeletedAndNothingElse() throws Exception {
+        String target = path("left/x.part");
+        try (PartFile part = files.openPart(target)) {
+            part.append(new byte[]{1}, 0, 1);
+        }
+        // A process killed while it wrote a staged copy: never committed, never closed.
+        StagedFile abandoned = files.stage(target);
+        abandoned.output().write(new byte[]{2, 3});
+        abandoned.output().flush();
+        files.deleteStaged(target);
+        assertArrayEquals(new byte[]{1}, read(target), "the file itself stays");
+        assertEquals(1, countEntriesNextTo(target), "only the file itself is left");
+        files.deleteStaged(path("nowhere/y"));
+    }
+
     /** Files in the folder of {@code path}, temporary ones included; stores that cannot tell return 1. */
     protected int countEntriesNextTo(String path) throws Exception {
         return 1;

@@ -153,6 +153,11 @@ public final class InMemoryFileStore implements FileStore {
         synced.put(to, file.size());
     }
 
+    @Override
+    public synchronized void deleteStaged(String finalPath) {
+        files.keySet().removeIf(path -> path.startsWith(finalPath + ".staged-"));
+    }
+
     /** Until the gate opens, every read of a part file waits (a slow disk, a verifier held back). */
     public void holdReads(java.util.concurrent.CountDownLatch gate) {
         this.readGate = gate;

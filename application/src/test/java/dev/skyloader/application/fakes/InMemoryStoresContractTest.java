@@ -35,5 +35,12 @@ class InMemoryStoresContractTest {
         protected byte[] read(String path) {
             return store.content(path);
         }
+
+        @Override
+        protected int countEntriesNextTo(String path) {
+            String folder = path.substring(0, path.lastIndexOf('/') + 1);
+            return (int) store.paths().stream()
+                    .filter(p -> p.startsWith(folder) && p.indexOf('/', folder.length()) < 0).count();
+        }
     }
 }

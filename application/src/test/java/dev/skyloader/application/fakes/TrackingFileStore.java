@@ -110,6 +110,12 @@ public final class TrackingFileStore implements FileStore {
     }
 
     @Override
+    public void deleteStaged(String finalPath) {
+        record("delete staged " + finalPath);
+        files.deleteStaged(finalPath);
+    }
+
+    @Override
     public void moveIntoPlace(String from, String to) throws IOException {
         record("move " + from + " -> " + to);
         files.moveIntoPlace(from, to);

@@ -100,15 +100,26 @@ class DownloadServicePrepareTest {
     }
 
     @Test
-    void anEarlierDownloadOfAnotherSizeToTheSameOutputIsNotTakenForThisOne() throws Exception {
+    void aRunGivenTheSizeTakesTheDownloadOfARunThatWasNot() throws Exception {
         source.then(serve(), serve());
         assertEquals(Outcome.COMPLETE, download(command(URL, OptionalLong.empty())).outcome());
 
         DownloadResult sized = download(command(URL, OptionalLong.of(1000)));
 
         assertEquals(Outcome.COMPLETE, sized.outcome(), sized.message());
+        assertEquals(1, source.requests().size(), "the SHA-256 names the artifact: nothing fetched again");
+    }
+
+    @Test
+    void anEarlierDownloadOfAnotherSizeToTheSameOutputIsNotTakenForThisOne() throws Exception {
+        source.then(serve(), serve());
+        assertEquals(Outcome.COMPLETE, download(command(URL, OptionalLong.of(1000))).outcome());
+
+        DownloadResult other = download(command(URL, OptionalLong.of(999)));
+
         assertEquals(2, source.requests().size(), "fetched again, not taken as already complete");
-        assertEquals(OptionalLong.of(1000), memoryStore.load(id).orElseThrow().expectedSize());
+        assertEquals(OptionalLong.of(999), memoryStore.load(id).orElseThrow().expectedSize());
+        assertNotEquals(Outcome.COMPLETE, other.outcome(), "a server of 1000 bytes cannot serve 999");
     }
 
     @Test

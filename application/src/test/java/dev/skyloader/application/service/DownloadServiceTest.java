@@ -409,7 +409,7 @@ class DownloadServiceTest {
         DownloadResult result = service(source).download(plain());
         assertEquals(Outcome.FAILED, result.outcome());
         assertTrue(result.message().contains("expected to be " + SIZE), result.message());
-        assertEquals(0, files.content(PART).length);
+        assertFalse(files.exists(PART), "not a byte written, no part file left");
     }
 
     @Test
@@ -690,6 +690,38 @@ class DownloadServiceTest {
         for (Download d : store.history()) {
             assertTrue(d.bytesDownloaded() == 0 || d.header().isPresent(), "bytes counted without a header: " + d);
         }
+        assertArrayEquals(content, files.content(OUT));
+    }
+
+    @Test
+    void aDownloadThatFailsBeforeItsFirstByteLeavesNoPartFile() throws Exception {
+        ScriptedSource source = new ScriptedSource(content)
+                .then(new Fail(SourceException.permanent("https://cdn.example/model.bin: HTTP 404")));
+        assertEquals(Outcome.FAILED, service(source).download(plain()).outcome());
+        assertEquals(java.util.Set.of(), files.paths());
+    }
+
+    @Test
+    void anArtifactTooShortForItsCipherFailsAtOnceWithoutRetrying() throws Exception {
+        byte[] tooShort = bytes(10, 3);
+        DownloadCommand command = DownloadCommand.of(URL, new Sha256(Sha256Digest.hexOf(tooShort)),
+                OptionalLong.empty(), CipherName.AES_256_CTR, Optional.of(AesKey.of(filled(7))), OUT);
+        ScriptedSource source = new ScriptedSource(tooShort);
+        DownloadResult result = service(source).download(command);
+        assertEquals(Outcome.FAILED, result.outcome());
+        assertTrue(result.message().contains("10 bytes are too short for aes-256-ctr"), result.message());
+        assertEquals(1, source.requests().size());
+        assertEquals(List.of(), sleeper.sleeps());
+    }
+
+    @Test
+    void aCompleteOutputChangedSinceIsDownloadedAgain() throws Exception {
+        ScriptedSource source = new ScriptedSource(content);
+        service(source).download(plain());
+        files.put(OUT, java.util.Arrays.copyOf(content, 100));
+        DownloadResult again = service(source).download(plain());
+        assertEquals(Outcome.COMPLETE, again.outcome(), again.message());
+        assertEquals(2, source.requests().size());
         assertArrayEquals(content, files.content(OUT));
     }
 

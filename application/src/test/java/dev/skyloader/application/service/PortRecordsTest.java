@@ -32,9 +32,21 @@ class PortRecordsTest {
     }
 
     @Test
-    void anEmptyPlainArtifactIsAValidCommand() {
-        assertEquals(OptionalLong.of(0), command(0, CipherName.NONE).expectedSize());
+    void anEmptyPlainArtifactIsAValidCommandOnlyWithTheSha256OfNothing() {
+        DownloadCommand empty = DownloadCommand.of(URL, Sha256.EMPTY, OptionalLong.of(0), CipherName.NONE,
+                Optional.empty(), "/data/model.bin");
+        assertEquals(OptionalLong.of(0), empty.expectedSize());
+        var e = assertThrows(IllegalArgumentException.class, () -> command(0, CipherName.NONE));
+        assertTrue(e.getMessage().contains("not the SHA-256 of nothing"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> command(-1, CipherName.NONE));
+    }
+
+    @Test
+    void aCbcSizeMustBeAnIvAndWholeBlocks() {
+        assertEquals(OptionalLong.of(48), command(48, CipherName.AES_256_CBC).expectedSize());
+        var e = assertThrows(IllegalArgumentException.class, () -> command(40, CipherName.AES_256_CBC));
+        assertTrue(e.getMessage().contains("whole 16-byte blocks"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> command(16, CipherName.AES_256_CBC), "no block at all");
     }
 
     @Test

@@ -49,8 +49,14 @@ public record DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha
         if (!cipher.needsKey() && key.isPresent()) {
             throw new IllegalArgumentException("a key was given but the cipher is none (missing --cipher?)");
         }
-        if (expectedSize.isPresent() && expectedSize.getAsLong() < cipher.headerBytes() + cipher.trailerBytes()) {
-            throw new IllegalArgumentException("size " + expectedSize.getAsLong() + " is too small for " + cipher);
+        if (expectedSize.isPresent()) {
+            cipher.sizeProblem(expectedSize.getAsLong()).ifPresent(problem -> {
+                throw new IllegalArgumentException("size: " + problem);
+            });
+            if (expectedSize.getAsLong() == 0 && !sha256.equals(Sha256.EMPTY)) {
+                throw new IllegalArgumentException("size 0, but " + sha256 + " is not the SHA-256 of nothing ("
+                        + Sha256.EMPTY + ")");
+            }
         }
         if (outputPath.isBlank()) {
             throw new IllegalArgumentException("output path is empty");

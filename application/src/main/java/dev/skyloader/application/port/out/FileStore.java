@@ -19,6 +19,12 @@ public interface FileStore {
      */
     StagedFile stage(String finalPath) throws IOException;
 
+    /**
+     * Deletes what staged files of {@code finalPath} a killed process left behind (never committed, never closed).
+     * Call it only while holding the download's lock: a staged file in use is indistinguishable from a stale one.
+     */
+    void deleteStaged(String finalPath) throws IOException;
+
     /** Atomically renames {@code from} to {@code to} (same folder or file system), replacing {@code to}, durably. */
     void moveIntoPlace(String from, String to) throws IOException;
 
