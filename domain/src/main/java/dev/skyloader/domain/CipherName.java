@@ -19,6 +19,9 @@ public enum CipherName {
     AES_256_CBC("aes-256-cbc", 16, 0),
     AES_256_CTR("aes-256-ctr", 16, 0);
 
+    /** GCM's limit on the plaintext, 2^39 - 256 bits: beyond it the 32-bit block counter would wrap. */
+    private static final long GCM_MAX_PLAINTEXT = (1L << 36) - 32;
+
     private final String wireName;
     private final int headerBytes;
     private final int trailerBytes;
@@ -55,6 +58,9 @@ public enum CipherName {
         if (servedSize < headerBytes + trailerBytes + (this == AES_256_CBC ? 16 : 0)) {
             return java.util.Optional.of(servedSize + " bytes are too short for " + wireName + " ("
                     + describeLayout() + ")");
+        }
+        if (this == AES_256_GCM && servedSize - headerBytes - trailerBytes > GCM_MAX_PLAINTEXT) {
+            return java.util.Optional.of(servedSize + " bytes are more than " + wireName + " can hold (64 GiB)");
         }
         if (this == AES_256_CBC && (servedSize - headerBytes) % 16 != 0) {
             return java.util.Optional.of(servedSize + " bytes cannot be " + wireName + " (" + describeLayout() + ")");

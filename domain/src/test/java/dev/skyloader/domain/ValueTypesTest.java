@@ -264,4 +264,12 @@ class ValueTypesTest {
         assertTrue(e.getMessage().contains("no host"), e.getMessage());
         assertFalse(e.getMessage().contains("pw"), e.getMessage());
     }
+
+    @Test
+    void aGcmArtifactBeyondWhatGcmCanHoldIsNotAnArtifact() {
+        long limit = (1L << 36) - 32 + 28;
+        assertTrue(CipherName.AES_256_GCM.sizeProblem(limit).isEmpty());
+        assertTrue(CipherName.AES_256_GCM.sizeProblem(limit + 1).orElseThrow().contains("64 GiB"));
+        assertTrue(CipherName.AES_256_CTR.sizeProblem(limit + 1).isEmpty(), "CTR has no such limit");
+    }
 }

@@ -104,8 +104,7 @@ final class AttemptLoop {
                 return journal.result(Outcome.NOT_FINISHED, pause.message());
             }
             case FailurePolicy.Restart restart -> {
-                part.cutToZero();
-                journal.change((d, now) -> d.restartFromZero(restart.reason(), now));
+                part.cutToZero(() -> journal.change((d, now) -> d.restartFromZero(restart.reason(), now)));
                 listener.notice(id, restart.reason());
                 changedInARow++;
                 if (!restart.thenWait()) {

@@ -89,10 +89,10 @@ final class Finisher {
         Verifier.Verified verified = part.verify();
         Sha256 expected = journal.read(d -> d.expectedSha256());
         if (!verified.sha256().equals(expected)) {
-            part.delete();
-            boolean again = verificationFailed(verified.sha256());
+            boolean[] again = new boolean[1];
+            part.delete(() -> again[0] = verificationFailed(verified.sha256()));
             String message = journal.read(d -> d.lastError().orElseThrow());
-            if (!again) {
+            if (!again[0]) {
                 return new Done(journal.result(Outcome.FAILED, message));
             }
             listener.notice(id, message);

@@ -119,9 +119,19 @@ final class Part implements AutoCloseable {
         journal.progress(h + partBytes, h + partBytes);
     }
 
-    /** Cuts the part to nothing and forgets the verifier's work: the next byte written is part byte 0. */
-    void cutToZero() throws IOException, InterruptedException {
+    /** Something to record before the part file changes, so that a kill in between finds the state ahead of it. */
+    interface Record {
+        void run() throws IOException;
+    }
+
+    /**
+     * Cuts the part to nothing and forgets the verifier's work: the next byte written is part byte 0. The followers
+     * stop first (no late mark), then {@code recordFirst} saves the restart, then the file is cut: a kill in between
+     * finds a state that no longer claims the bytes, never a state that claims bytes of another version.
+     */
+    void cutToZero(Record recordFirst) throws IOException, InterruptedException {
         stopFollowers();
+        recordFirst.run();
         file.truncate(0);
         size = 0;
         syncer.restartAt(0);
@@ -162,16 +172,18 @@ final class Part implements AutoCloseable {
         return verifier == null ? 0 : verifier.position();
     }
 
-    /** Makes every written byte durable now, and says so in the state. */
+    /** Makes every written byte durable now, and says so in the state; never after a sync of this run failed. */
     void syncNow() throws IOException, InterruptedException {
         syncer.drain();
+        syncer.check();
         file.sync();
         durable(size);
     }
 
-    /** Cuts the part to the artifact's length, closes it and renames it into place. */
+    /** Cuts the part to the artifact's length, closes it and renames it into place; never after a failed sync. */
     void place(String outputPath, long length) throws IOException, InterruptedException {
         syncer.drain();
+        syncer.check();
         file.truncate(length);
         file.sync();
         closeFile();
@@ -187,7 +199,13 @@ final class Part implements AutoCloseable {
 
     /** Closes and deletes the part file. */
     void delete() throws IOException, InterruptedException {
+        delete(() -> { });
+    }
+
+    /** Stops the followers, saves {@code recordFirst}, then closes and deletes the part file. */
+    void delete(Record recordFirst) throws IOException, InterruptedException {
         stopFollowers();
+        recordFirst.run();
         closeFile();
         files.delete(path);
     }
@@ -209,12 +227,30 @@ final class Part implements AutoCloseable {
 
     @Override
     public void close() {
+        boolean interrupted = false;
         try {
-            stopFollowers();
+            if (verifier != null) {
+                // The verifier only reads: when this thread is interrupted it is left to end with the file.
+                verifier.cancel();
+                verifier = null;
+            }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
         } catch (RuntimeException ignored) {
             // closing anyway
+        }
+        // The syncer saves the state, and the lock is released right after: it may not outlive it, even when this
+        // thread is interrupted (a batch is one fdatasync and one save).
+        while (syncer != null) {
+            try {
+                syncer.drain();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         try {
             closeFile();

@@ -11,7 +11,7 @@ import static java.util.Objects.requireNonNull;
  * Makes the part file durable in batches on a thread of its own, and only then lets the state call those bytes
  * durable: the transfer thread never waits for an fsync. A batch starts when {@code batchBytes} more were written
  * or {@code interval} passed since the last one, whichever comes first, and never while one is still running.
- * A sync that fails is reported to the transfer thread at its next write.
+ * A sync that fails is reported to the transfer thread at every later write and {@link #check()}.
  */
 final class Syncer {
     /** Turns a count of part bytes into served bytes, the unit of the state's marks. */
@@ -43,9 +43,7 @@ final class Syncer {
     void wrote(long partBytes) throws IOException {
         synchronized (lock) {
             if (failure != null) {
-                IOException e = failure;
-                failure = null;
-                throw e;
+                throw failure;
             }
             if (running != null || partBytes <= lastStartedAt) {
                 return;
@@ -57,6 +55,18 @@ final class Syncer {
             lastStartedAt = partBytes;
             lastStartedTime = now;
             running = Thread.ofPlatform().daemon().name("skyloader-syncer").start(() -> sync(partBytes));
+        }
+    }
+
+    /**
+     * Throws the failure of any batch since the last cut. It stays: Linux reports a failed writeback to one fsync
+     * only, so a later sync of the same file may succeed without the data being on disk.
+     */
+    void check() throws IOException {
+        synchronized (lock) {
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 

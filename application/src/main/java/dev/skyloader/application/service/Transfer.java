@@ -112,8 +112,7 @@ final class Transfer {
             }
             String reason = where + ": the server sent the whole object instead of resuming at byte " + ask
                     + ", so it may have changed: starting again from byte 0";
-            part.cutToZero();
-            journal.change((d, now) -> d.restartFromZero(reason, now));
+            part.cutToZero(() -> journal.change((d, now) -> d.restartFromZero(reason, now)));
             listener.notice(id, reason);
         } else if (ask > 0 && validator.isPresent() && body.validator().isPresent()
                 && !validator.equals(body.validator())) {

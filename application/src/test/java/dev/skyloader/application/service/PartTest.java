@@ -205,7 +205,7 @@ class PartTest {
         p.startVerifier();
         byte[] other = TransferTest.bytes(500, 2);
         p.append(other, 0, 500);
-        p.cutToZero();
+        p.cutToZero(() -> { });
         assertEquals(0, p.size());
         assertEquals(0, memory.content(PART).length);
         p.append(content, 0, 1000);
@@ -217,7 +217,7 @@ class PartTest {
         settings = settings.withCheckpointBytes(10);
         Part p = opened();
         p.append(content, 0, 100);
-        p.cutToZero();
+        p.cutToZero(() -> { });
         journal.change((d, now) -> d.restartFromZero("changed", now));
         p.append(content, 0, 50);
         p.close(); // waits for the batch

@@ -78,6 +78,12 @@ class SyncerTest {
         IOException e = assertThrows(IOException.class, () -> syncer.wrote(160));
         assertEquals("No space left on device", e.getMessage());
         assertEquals(List.of(), durable);
+        // Linux reports a failed writeback to one fsync only: the failure must stay until the part is cut.
+        part.fail = false;
+        assertThrows(IOException.class, () -> syncer.wrote(400));
+        assertThrows(IOException.class, syncer::check);
+        syncer.restartAt(0);
+        syncer.check();
     }
 
     @Test
