@@ -6,10 +6,13 @@ import java.net.http.HttpClient;
 final class HttpClients {
     /**
      * The client's read buffer. Its default, 16 KiB, costs a hand-over between threads every 16 KiB: measured here, a
-     * 1 GiB download took 3.9 s with it, 3.2 s with 64 KiB and 3.0 s with 256 KiB. {@link StallGuardedBody} asks for
-     * {@link StallGuardedBody#IN_FLIGHT} buffers ahead: 1 MiB at most in memory, all a kill can lose there.
+     * 1 GiB download took 3.9 s with it, 3.2 s with 64 KiB and 3.0 s with 256 KiB. Not larger: with 256 KiB a short
+     * body and the cut after it arrive in one read, before the response reaches the caller, and the cut fails the
+     * request instead of the read (the bytes it brought are lost, and a first answer's validator with them).
+     * {@link StallGuardedBody} asks for {@link StallGuardedBody#IN_FLIGHT} buffers ahead: 1 MiB at most in memory,
+     * all a kill can lose there.
      */
-    static final int READ_BUFFER = 256 << 10;
+    static final int READ_BUFFER = 64 << 10;
 
     private HttpClients() {
     }

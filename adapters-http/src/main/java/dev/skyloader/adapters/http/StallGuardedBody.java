@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class StallGuardedBody extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
     private static final Object END = new Object();
-    static final int IN_FLIGHT = 4;
+    static final int IN_FLIGHT = 16;
 
     private final long stallNanos;
     private final Duration stallTimeout;
