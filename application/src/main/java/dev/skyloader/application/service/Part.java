@@ -81,13 +81,10 @@ final class Part implements AutoCloseable {
         return journal.read(d -> d.header().map(HexFormat.of()::parseHex));
     }
 
-    /** A decryptor for the body from part offset {@code size()} on. */
+    /** A decryptor for the body from part offset {@code size()} on; for {@code none} the bytes go in as they are. */
     Cipher.BodyDecryptor decryptor() {
         if (cipherName == CipherName.NONE) {
-            return (in, offset, length, out, outOffset) -> {
-                System.arraycopy(in, offset, out, outOffset, length);
-                return length;
-            };
+            throw new IllegalStateException("none needs no decryptor");
         }
         return cipher.bodyDecryptor(cipherName, key.orElseThrow(), header().orElseThrow(), size);
     }
@@ -135,17 +132,6 @@ final class Part implements AutoCloseable {
         file.truncate(0);
         size = 0;
         syncer.restartAt(0);
-    }
-
-    /** Cuts the part to {@code partBytes} (a resume that cannot use the bytes beyond). */
-    void cutTo(long partBytes) throws IOException, InterruptedException {
-        if (partBytes >= size) {
-            return;
-        }
-        stopFollowers();
-        file.truncate(partBytes);
-        size = partBytes;
-        syncer.restartAt(partBytes);
     }
 
     private void stopFollowers() throws InterruptedException {

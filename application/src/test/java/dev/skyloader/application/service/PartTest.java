@@ -176,30 +176,6 @@ class PartTest {
     }
 
     @Test
-    void cuttingToALengthAtOrBeyondTheEndLeavesThePartAlone() throws Exception {
-        Part p = opened();
-        p.append(content, 0, 100);
-        p.cutTo(150);
-        p.cutTo(100);
-        assertEquals(100, p.size());
-        assertEquals(List.of("open " + PART, "truncate " + PART + " 0"), files.events());
-    }
-
-    @Test
-    void cuttingShorterDropsTheBytesBeyondAndTheNextWriteFollowsThem() throws Exception {
-        Part p = opened();
-        p.startVerifier();
-        p.append(content, 0, 40);
-        p.append(TransferTest.bytes(60, 9), 0, 60);
-        awaitVerified(p, 100);
-        p.cutTo(40);
-        assertEquals(40, p.size());
-        assertArrayEquals(Arrays.copyOf(content, 40), memory.content(PART));
-        p.append(content, 40, 960);
-        assertEquals(new Sha256(Sha256Digest.hexOf(content)), p.verify().sha256());
-    }
-
-    @Test
     void cuttingToZeroEmptiesThePartAndTheVerifierStartsOver() throws Exception {
         Part p = opened();
         p.startVerifier();
@@ -222,18 +198,6 @@ class PartTest {
         p.append(content, 0, 50);
         p.close(); // waits for the batch
         assertEquals(50, journal.read(Download::bytesDurable));
-    }
-
-    @Test
-    void afterACutTheSyncerCountsItsBatchesFromTheCut() throws Exception {
-        settings = settings.withCheckpointBytes(10);
-        Part p = opened();
-        p.append(content, 0, 100);
-        p.cutTo(40);
-        journal.change((d, now) -> d.truncateTo(40, now));
-        p.append(content, 40, 30);
-        p.close(); // waits for the batch
-        assertEquals(70, journal.read(Download::bytesDurable));
     }
 
     @Test
