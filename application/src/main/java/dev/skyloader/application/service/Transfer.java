@@ -167,9 +167,10 @@ final class Transfer {
             journal.change((d, now) -> d.recordHeader(HexFormat.of().formatHex(header), now));
         }
         part.startVerifier();
-        Cipher.BodyDecryptor decryptor = part.decryptor();
+        // none: the bytes served are the part's bytes, written straight from the read buffer.
+        Cipher.BodyDecryptor decryptor = cipher == CipherName.NONE ? null : part.decryptor();
         byte[] buffer = new byte[bufferSize];
-        byte[] plain = new byte[bufferSize + 32];
+        byte[] plain = decryptor == null ? buffer : new byte[bufferSize + 32];
         long header = cipher.headerBytes();
         while (end.isEmpty() || served < end.getAsLong()) {
             int wanted = end.isPresent() ? (int) Math.min(buffer.length, end.getAsLong() - served) : buffer.length;
@@ -184,7 +185,7 @@ final class Transfer {
                 break;
             }
             throttle.spend(n);
-            int out = decryptor.update(buffer, 0, n, plain, 0);
+            int out = decryptor == null ? n : decryptor.update(buffer, 0, n, plain, 0);
             part.append(plain, 0, out);
             served += n;
             listener.progress(id, DownloadState.DOWNLOADING, header + part.size(), end);
