@@ -20,7 +20,7 @@ public enum CipherName {
     AES_256_CTR("aes-256-ctr", 16, 0);
 
     /** GCM's limit on the plaintext, 2^39 - 256 bits: beyond it the 32-bit block counter would wrap. */
-    private static final long GCM_MAX_PLAINTEXT = (1L << 36) - 32;
+    public static final long GCM_MAX_PLAINTEXT = (1L << 36) - 32;
 
     private final String wireName;
     private final int headerBytes;

@@ -35,8 +35,6 @@ final class StreamingAesCipher implements Cipher {
     private static final int GCM_NONCE = 12;
     private static final int GCM_TAG = 16;
     private static final int GCM_TAG_BITS = 128;
-    /** GCM's limit on the plaintext, 2^39 - 256 bits; beyond it the 32-bit block counter would wrap. */
-    private static final long GCM_MAX_PLAINTEXT = (1L << 36) - 32;
     private static final int IV = 16;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -226,7 +224,7 @@ final class StreamingAesCipher implements Cipher {
 
         private int encrypt(byte[] in, int off, int len, byte[] out, int outOff) {
             body += len;
-            if (body > GCM_MAX_PLAINTEXT) {
+            if (body > CipherName.GCM_MAX_PLAINTEXT) {
                 throw new IllegalStateException("artifact is larger than AES-GCM allows (64 GiB)");
             }
             return StreamingAesCipher.update(gcm, in, off, len, out, outOff);
