@@ -4,24 +4,10 @@ import java.net.http.HttpClient;
 
 /** Builds the JDK client as the source needs it: no automatic redirects (we follow them), an optional private CA. */
 final class HttpClients {
-    /**
-     * The client's read buffer. Its default, 16 KiB, costs a hand-over between threads every 16 KiB: measured here, a
-     * 1 GiB download took 3.9 s with it, 3.2 s with 64 KiB and 3.0 s with 256 KiB. Not larger: with 256 KiB a short
-     * body and the cut after it arrive in one read, before the response reaches the caller, and the cut fails the
-     * request instead of the read (the bytes it brought are lost, and a first answer's validator with them).
-     * {@link StallGuardedBody} asks for {@link StallGuardedBody#IN_FLIGHT} buffers ahead: 1 MiB at most in memory,
-     * all a kill can lose there.
-     */
-    static final int READ_BUFFER = 64 << 10;
-
     private HttpClients() {
     }
 
     static HttpClient create(HttpSettings settings) {
-        // Read once, when the JDK's HTTP classes initialise: set before the first client unless the user chose.
-        if (System.getProperty("jdk.httpclient.bufsize") == null) {
-            System.setProperty("jdk.httpclient.bufsize", Integer.toString(READ_BUFFER));
-        }
         HttpClient.Builder builder = HttpClient.newBuilder()
                 // Redirects are followed by HttpArtifactSource, which refuses https -> http and keeps Range headers.
                 .followRedirects(HttpClient.Redirect.NEVER)
