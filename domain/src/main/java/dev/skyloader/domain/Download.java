@@ -37,6 +37,10 @@ public final class Download {
     private String header;
     private PartEncoding partEncoding;
     private Long placedSize;
+    /** Part bytes written, when they are not simply a prefix (several connections); null: a prefix. */
+    private PieceMap pieces;
+    /** Part bytes synced, when they are not simply a prefix; null: a prefix. */
+    private PieceMap durablePieces;
 
     private Download(Builder b) {
         this.id = requireNonNull(b.id, "id is null");
@@ -60,6 +64,18 @@ public final class Download {
         this.header = b.header;
         this.partEncoding = requireNonNull(b.partEncoding, "partEncoding is null");
         this.placedSize = b.placedSize;
+        this.pieces = orNullIfPrefix(b.pieces);
+        this.durablePieces = orNullIfPrefix(b.durablePieces);
+        if (pieces != null && (header == null && cipher.headerBytes() > 0
+                || cipher.headerBytes() + pieces.present() != bytesDownloaded)) {
+            throw new IllegalArgumentException("pieces " + pieces + " do not add up to bytes_downloaded "
+                    + bytesDownloaded);
+        }
+        if (durablePieces != null && (!pieces().containsAll(durablePieces)
+                || cipher.headerBytes() + durablePieces.present() != bytesDurable)) {
+            throw new IllegalArgumentException("durable pieces " + durablePieces
+                    + " are not within the written ones or do not add up to bytes_durable " + bytesDurable);
+        }
         if (bytesDurable < 0 || bytesDurable > bytesDownloaded) {
             throw new IllegalArgumentException("bytes_durable must lie in 0..bytes_downloaded, got " + bytesDurable);
         }
@@ -131,6 +147,9 @@ public final class Download {
      * {@code durable} on stable storage. Neither mark goes back here; the durable one never passes the written one.
      */
     public void recordProgress(long written, long durable, Instant now) {
+        if (pieces != null || durablePieces != null) {
+            throw new IllegalStateException("the part holds pieces: record them with recordPieces");
+        }
         if (durable < bytesDurable || durable > written) {
             throw new IllegalArgumentException("durable mark must move forward and stay within the written one: "
                     + bytesDurable + " -> " + durable + " of " + written);
@@ -158,12 +177,95 @@ public final class Download {
     }
 
     /**
+     * Part bytes {@code written} are in the part file (perhaps only in the page cache), {@code durable} of them on
+     * stable storage: several connections leave ranges with gaps. The byte counts follow (the header counts once it
+     * is known). Nothing written is forgotten here, and the durable ranges stay within the written ones.
+     */
+    public void recordPieces(PieceMap written, PieceMap durable, Instant now) {
+        requireNonNull(written, "written is null");
+        requireNonNull(durable, "durable is null");
+        if (!written.containsAll(pieces()) || !written.containsAll(durable) || !durable.containsAll(durablePieces())) {
+            throw new IllegalArgumentException("pieces must only grow, durable within written: " + pieces() + " -> "
+                    + written + ", durable " + durablePieces() + " -> " + durable);
+        }
+        long counted = countedBytes(written);
+        recordWritten(counted, now);
+        pieces = orNullIfPrefix(written);
+        durablePieces = orNullIfPrefix(durable);
+        bytesDurable = countedBytes(durable);
+    }
+
+    /**
+     * The part's durable ranges grew to {@code durable}, in any state but complete (as {@link #recordDurable(long,
+     * Instant)}).
+     */
+    public void recordDurablePieces(PieceMap durable, Instant now) {
+        requireNonNull(durable, "durable is null");
+        if (state == DownloadState.COMPLETE) {
+            throw new IllegalStateException("cannot record durable bytes of a complete download");
+        }
+        if (!pieces().containsAll(durable) || !durable.containsAll(durablePieces())) {
+            throw new IllegalArgumentException("durable pieces must grow within the written ones: "
+                    + durablePieces() + " -> " + durable + " of " + pieces());
+        }
+        durablePieces = orNullIfPrefix(durable);
+        bytesDurable = countedBytes(durable);
+        touch(now);
+    }
+
+    /**
+     * A new run found which part bytes really count: {@code written}, {@code durable} of them synced (as {@link
+     * #adoptPartFile}, for a part of pieces).
+     */
+    public void adoptPieces(PieceMap written, PieceMap durable, Instant now) {
+        requireNonNull(written, "written is null");
+        requireNonNull(durable, "durable is null");
+        if (!written.containsAll(durable)) {
+            throw new IllegalArgumentException("durable pieces " + durable + " are not within " + written);
+        }
+        if (!written.ranges().isEmpty() && header == null && cipher.headerBytes() > 0) {
+            throw new IllegalArgumentException("pieces without a header");
+        }
+        long counted = countedBytes(written);
+        adoptPartFile(counted, countedBytes(durable), now);
+        pieces = orNullIfPrefix(written);
+        durablePieces = orNullIfPrefix(durable);
+    }
+
+    /** Part bytes written: the ranges, or the prefix the byte count stands for. */
+    public PieceMap pieces() {
+        return pieces != null ? pieces : PieceMap.prefixOf(partBytes(bytesDownloaded));
+    }
+
+    /** Part bytes synced: the ranges, or the prefix the durable byte count stands for. */
+    public PieceMap durablePieces() {
+        return durablePieces != null ? durablePieces : PieceMap.prefixOf(partBytes(bytesDurable));
+    }
+
+    private long partBytes(long served) {
+        return Math.max(0, served - cipher.headerBytes());
+    }
+
+    /** Served bytes that {@code partRanges} stand for: the header counts once it is known. */
+    private long countedBytes(PieceMap partRanges) {
+        boolean headerKnown = header != null || cipher.headerBytes() == 0;
+        return headerKnown ? cipher.headerBytes() + partRanges.present() : 0;
+    }
+
+    private static PieceMap orNullIfPrefix(PieceMap map) {
+        return map == null || map.ranges().size() <= 1 && map.prefix() == map.present() ? null : map;
+    }
+
+    /**
      * The part file was made durable up to {@code durable} served bytes. Allowed in every state but complete (a
      * paused or failed download keeps its part file); never past the written mark, never back.
      */
     public void recordDurable(long durable, Instant now) {
         if (state == DownloadState.COMPLETE) {
             throw new IllegalStateException("cannot record durable bytes of a complete download");
+        }
+        if (durablePieces != null || pieces != null) {
+            throw new IllegalStateException("the part holds pieces: record them with recordDurablePieces");
         }
         if (durable < bytesDurable || durable > bytesDownloaded) {
             throw new IllegalArgumentException("durable mark must move forward within the written one: "
@@ -188,6 +290,8 @@ public final class Download {
         }
         bytesDownloaded = written;
         bytesDurable = durable;
+        pieces = null;
+        durablePieces = null;
         if (written == 0) {
             validator = null;
             header = null;
@@ -203,6 +307,9 @@ public final class Download {
         if (bytes < 0 || bytes > bytesDownloaded) {
             throw new IllegalArgumentException("can only truncate to 0.." + bytesDownloaded + ", got " + bytes);
         }
+        if (pieces != null) {
+            throw new IllegalStateException("the part holds pieces: adopt them with adoptPieces");
+        }
         bytesDownloaded = bytes;
         bytesDurable = Math.min(bytesDurable, bytes);
         if (bytes == 0) {
@@ -216,6 +323,8 @@ public final class Download {
     public void restartFromZero(String reason, Instant now) {
         bytesDownloaded = 0;
         bytesDurable = 0;
+        pieces = null;
+        durablePieces = null;
         header = null;
         partEncoding = PartEncoding.PLAIN;
         placedSize = null;
@@ -471,6 +580,8 @@ public final class Download {
         private String header;
         private PartEncoding partEncoding = PartEncoding.PLAIN;
         private Long placedSize;
+        private PieceMap pieces;
+        private PieceMap durablePieces;
 
         private Builder() {
         }
@@ -497,6 +608,8 @@ public final class Download {
         public Builder header(String value) { this.header = value; return this; }
         public Builder partEncoding(PartEncoding value) { this.partEncoding = value; return this; }
         public Builder placedSize(Long value) { this.placedSize = value; return this; }
+        public Builder pieces(PieceMap value) { this.pieces = value; return this; }
+        public Builder durablePieces(PieceMap value) { this.durablePieces = value; return this; }
 
         public Download build() {
             return new Download(this);

@@ -128,6 +128,52 @@ public final class PieceMap {
         return prefix() >= total;
     }
 
+    /** The bytes present both here and in {@code other}. */
+    public PieceMap intersect(PieceMap other) {
+        requireNonNull(other, "other is null");
+        List<Range> both = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < ranges.size() && j < other.ranges.size()) {
+            Range a = ranges.get(i);
+            Range b = other.ranges.get(j);
+            long start = Math.max(a.start(), b.start());
+            long end = Math.min(a.end(), b.end());
+            if (start < end) {
+                both.add(new Range(start, end));
+            }
+            if (a.end() < b.end()) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        return new PieceMap(both);
+    }
+
+    /** This map with every range of {@code other} present too. */
+    public PieceMap union(PieceMap other) {
+        PieceMap merged = this;
+        for (Range range : requireNonNull(other, "other is null").ranges) {
+            merged = merged.with(range);
+        }
+        return merged;
+    }
+
+    /** Whether every byte present in {@code other} is present here too. */
+    public boolean containsAll(PieceMap other) {
+        int i = 0;
+        for (Range range : other.ranges) {
+            while (i < ranges.size() && ranges.get(i).end() < range.end()) {
+                i++;
+            }
+            if (i == ranges.size() || ranges.get(i).start() > range.start()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public List<Range> ranges() {
         return ranges;
     }

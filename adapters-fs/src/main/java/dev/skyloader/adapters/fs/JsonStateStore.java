@@ -75,6 +75,16 @@ final class JsonStateStore implements StateStore {
 
     @Override
     public void save(Download download) throws IOException {
+        write(download, true);
+    }
+
+    /** The same temporary file and rename, without the two fsyncs. */
+    @Override
+    public void saveUnsynced(Download download) throws IOException {
+        write(download, false);
+    }
+
+    private void write(Download download, boolean durably) throws IOException {
         Files.createDirectories(directory);
         Path target = documentPath(download.id());
         Path temp = directory.resolve("." + download.id().value() + SUFFIX + ".tmp");
@@ -85,10 +95,14 @@ final class JsonStateStore implements StateStore {
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            channel.force(true);
+            if (durably) {
+                channel.force(true);
+            }
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Fsync.directory(directory);
+        if (durably) {
+            Fsync.directory(directory);
+        }
     }
 
     @Override

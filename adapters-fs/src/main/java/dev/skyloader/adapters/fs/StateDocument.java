@@ -11,7 +11,10 @@ import dev.skyloader.domain.DownloadState;
 import dev.skyloader.domain.PartEncoding;
 import dev.skyloader.domain.Sha256;
 import dev.skyloader.domain.Validator;
+import dev.skyloader.domain.PieceMap;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -22,7 +25,8 @@ import java.util.OptionalLong;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"schema_version", "id", "url", "expected_sha256", "expected_size", "bytes_downloaded",
-        "bytes_durable", "boot_id", "temp_file_path", "part_encoding", "header", "placed_size", "output_path", "cipher", "state", "attempts", "restarts", "next_attempt_at", "last_error",
+        "bytes_durable", "boot_id", "temp_file_path", "part_encoding", "header", "placed_size", "pieces",
+        "durable_pieces", "output_path", "cipher", "state", "attempts", "restarts", "next_attempt_at", "last_error",
         "validator", "validator_source", "created_at", "updated_at"})
 record StateDocument(
         @JsonProperty("schema_version") int schemaVersion,
@@ -47,12 +51,16 @@ record StateDocument(
         @JsonProperty("boot_id") String bootId,
         @JsonProperty("part_encoding") String partEncoding,
         @JsonProperty("header") String header,
-        @JsonProperty("placed_size") Long placedSize) {
+        @JsonProperty("placed_size") Long placedSize,
+        @JsonProperty("pieces") List<List<Long>> pieces,
+        @JsonProperty("durable_pieces") List<List<Long>> durablePieces) {
 
     /**
      * 2: the part file holds the decrypted body ({@code part_encoding}), with two marks ({@code bytes_downloaded}
      * written, {@code bytes_durable} synced) and the boot they were written in. 1: the part held the served bytes,
-     * all of them synced; such a document still loads, as a served part whose bytes are all durable.
+     * all of them synced; such a document still loads, as a served part whose bytes are all durable. A part fetched
+     * over several connections has gaps: {@code pieces} and {@code durable_pieces} then list its ranges (an optional
+     * field, so schema 2 still).
      */
     static final int CURRENT_SCHEMA = 2;
 
@@ -64,7 +72,34 @@ record StateDocument(
                 d.validator().map(Validator::tag).orElse(null), d.validator().map(Validator::source).orElse(null),
                 d.createdAt().toString(),
                 d.updatedAt().toString(), d.bytesDurable(), d.bootId().orElse(null), d.partEncoding().wireName(),
-                d.header().orElse(null), d.placedSize().isPresent() ? d.placedSize().getAsLong() : null);
+                d.header().orElse(null), d.placedSize().isPresent() ? d.placedSize().getAsLong() : null,
+                ranges(d.pieces(), d.bytesDownloaded(), d), ranges(d.durablePieces(), d.bytesDurable(), d));
+    }
+
+    /**
+     * The part's ranges as {@code [[start, end], ...]} (part offsets, end exclusive), only when they are not simply
+     * the prefix the byte count stands for: a download over one connection writes no such field.
+     */
+    private static List<List<Long>> ranges(PieceMap map, long counted, Download d) {
+        long prefix = Math.max(0, counted - d.cipher().headerBytes());
+        if (map.ranges().size() <= 1 && map.prefix() == map.present() && map.present() == prefix) {
+            return null;
+        }
+        return map.ranges().stream().map(r -> List.of(r.start(), r.end())).toList();
+    }
+
+    private static PieceMap pieceMap(List<List<Long>> ranges, String name) {
+        if (ranges == null) {
+            return null;
+        }
+        List<PieceMap.Range> parsed = new ArrayList<>();
+        for (List<Long> range : ranges) {
+            if (range == null || range.size() != 2 || range.get(0) == null || range.get(1) == null) {
+                throw new IllegalArgumentException(name + " must hold [start, end] pairs");
+            }
+            parsed.add(new PieceMap.Range(range.get(0), range.get(1)));
+        }
+        return PieceMap.of(parsed);
     }
 
     /** @throws IllegalArgumentException or NullPointerException when a field is missing or invalid */
@@ -92,6 +127,8 @@ record StateDocument(
                 .partEncoding(encoding())
                 .header(header)
                 .placedSize(placedSize)
+                .pieces(pieceMap(pieces, "pieces"))
+                .durablePieces(pieceMap(durablePieces, "durable_pieces"))
                 .build();
     }
 

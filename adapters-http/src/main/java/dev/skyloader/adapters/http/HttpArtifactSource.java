@@ -55,10 +55,19 @@ final class HttpArtifactSource implements ArtifactSource {
 
     @Override
     public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
+        return open(url, offset, -1, validator);
+    }
+
+    /** {@code Range: bytes=<offset>-<end - 1>}, with {@code If-Range} as for an open range. */
+    @Override
+    public RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator) throws SourceException {
+        if (end != -1 && end <= offset) {
+            throw new IllegalArgumentException("empty range [" + offset + ", " + end + ")");
+        }
         URI uri = toUri(url);
         Optional<String> ifRange = validator.filter(HttpArtifactSource::usableInIfRange);
         for (int redirects = 0; ; ) {
-            HttpResponse<InputStream> response = send(uri, offset, offset > 0 ? ifRange : Optional.empty());
+            HttpResponse<InputStream> response = send(uri, offset, end, offset > 0 ? ifRange : Optional.empty());
             int status = response.statusCode();
             if (isRedirect(status)) {
                 close(response);
@@ -76,7 +85,7 @@ final class HttpArtifactSource implements ArtifactSource {
                 ifRange = Optional.empty();
                 continue;
             }
-            return answer(url, uri, offset, validator, response);
+            return answer(url, uri, offset, end, validator, response);
         }
     }
 
@@ -96,7 +105,7 @@ final class HttpArtifactSource implements ArtifactSource {
         }
     }
 
-    private RemoteBody answer(SourceUrl url, URI uri, long offset, Optional<String> validator,
+    private RemoteBody answer(SourceUrl url, URI uri, long offset, long end, Optional<String> validator,
                               HttpResponse<InputStream> response) throws SourceException {
         int status = response.statusCode();
         HttpHeaders headers = response.headers();
@@ -108,13 +117,17 @@ final class HttpArtifactSource implements ArtifactSource {
             }
             case 206 -> {
                 ContentRange range = contentRange(headers).orElse(null);
-                if (range == null || range.first() != offset) {
+                if (range == null || range.first() != offset || (end != -1 && range.last() >= end)) {
                     close(response);
                     throw SourceException.transientError(redacted(url) + ": asked for bytes from " + offset
+                            + (end == -1 ? "" : " to " + (end - 1))
                             + " but the server answered with Content-Range '"
                             + headers.firstValue("content-range").orElse("(none)") + "'", null);
                 }
-                return new RemoteBody(offset, OptionalLong.of(range.impliedTotal()), remoteValidator, response.body());
+                // A closed range answered with an unknown total ("*") says nothing about the object's size.
+                OptionalLong total = range.total().isPresent() || end == -1 ? OptionalLong.of(range.impliedTotal())
+                        : OptionalLong.empty();
+                return new RemoteBody(offset, total, remoteValidator, response.body());
             }
             case 416 -> {
                 close(response);
@@ -134,13 +147,14 @@ final class HttpArtifactSource implements ArtifactSource {
         }
     }
 
-    private HttpResponse<InputStream> send(URI uri, long offset, Optional<String> ifRange) throws SourceException {
+    private HttpResponse<InputStream> send(URI uri, long offset, long end, Optional<String> ifRange)
+            throws SourceException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET()
                 .timeout(settings.stallTimeout())
                 .header("User-Agent", USER_AGENT)
                 .header("Accept-Encoding", "identity");
-        if (offset > 0) {
-            request.header("Range", "bytes=" + offset + "-");
+        if (offset > 0 || end != -1) {
+            request.header("Range", "bytes=" + offset + "-" + (end == -1 ? "" : Long.toString(end - 1)));
             ifRange.ifPresent(value -> request.header("If-Range", value));
         }
         String where = redacted(uri);

@@ -44,11 +44,22 @@ final class S3ArtifactSource implements ArtifactSource {
 
     @Override
     public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
+        return open(url, offset, -1, validator);
+    }
+
+    /** A GetObject of {@code bytes=<offset>-<end - 1>}, with {@code If-Match} as for an open range. */
+    @Override
+    public RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator) throws SourceException {
+        if (end != -1 && end <= offset) {
+            throw new IllegalArgumentException("empty range [" + offset + ", " + end + ")");
+        }
         S3Location location = S3Location.of(url);
         String where = location.toString();
         GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(location.bucket()).key(location.key());
+        if (offset > 0 || end != -1) {
+            request.range("bytes=" + offset + "-" + (end == -1 ? "" : Long.toString(end - 1)));
+        }
         if (offset > 0) {
-            request.range("bytes=" + offset + "-");
             validator.ifPresent(request::ifMatch);
         }
         ResponseInputStream<GetObjectResponse> body;
@@ -65,17 +76,20 @@ final class S3ArtifactSource implements ArtifactSource {
         GetObjectResponse response = body.response();
         Optional<String> etag = Optional.ofNullable(response.eTag());
         String contentRange = response.contentRange();
-        if (offset == 0 || contentRange == null) {
+        if (contentRange == null) {
             // From byte 0: asked for, or the range was ignored (the caller then starts over).
             return new RemoteBody(0, length(response), etag, body);
         }
-        Optional<ContentRange> range = parsed(contentRange).filter(r -> r.first() == offset);
+        Optional<ContentRange> range = parsed(contentRange)
+                .filter(r -> r.first() == offset && (end == -1 || r.last() < end));
         if (range.isEmpty()) {
             close(body);
             throw SourceException.transientError(where + ": asked for bytes from " + offset
-                    + " but got Content-Range '" + contentRange + "'", null);
+                    + (end == -1 ? "" : " to " + (end - 1)) + " but got Content-Range '" + contentRange + "'", null);
         }
-        return new RemoteBody(offset, OptionalLong.of(range.get().impliedTotal()), etag, body);
+        OptionalLong total = range.get().total().isPresent() || end == -1
+                ? OptionalLong.of(range.get().impliedTotal()) : OptionalLong.empty();
+        return new RemoteBody(offset, total, etag, body);
     }
 
     /** A HeadObject: any answer but a server error or throttling means the link and the store are back. */

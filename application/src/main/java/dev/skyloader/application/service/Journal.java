@@ -6,6 +6,7 @@ import dev.skyloader.application.port.in.DownloadStatus;
 import dev.skyloader.application.port.out.StateStore;
 import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadState;
+import dev.skyloader.domain.PieceMap;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -72,26 +73,40 @@ final class Journal {
     }
 
     /**
-     * Served bytes up to {@code written} are in the part file, up to {@code durable} synced. Marks only move forward
-     * here, and only while the download is downloading: a late report from the syncer after the transfer moved on is
-     * dropped.
+     * The part's ranges {@code written} are in the part file, {@code durable} of them synced. Ranges only grow here,
+     * and only while the download is downloading: a late report from the syncer after the transfer moved on is
+     * dropped, or, in another state, only adds durable ranges the state already calls written.
+     *
+     * @param durably false for a save that a crash of the process needs but a power loss may lose (no fsync)
      */
-    synchronized void progress(long written, long durable) throws IOException {
+    synchronized void progress(PieceMap written, PieceMap durable, boolean durably) throws IOException {
+        PieceMap known = download.pieces();
         if (download.state() != DownloadState.DOWNLOADING) {
-            long mark = Math.min(durable, download.bytesDownloaded());
-            if (download.state() != DownloadState.COMPLETE && mark > download.bytesDurable()) {
-                download.recordDurable(mark, now());
+            PieceMap newDurable = download.durablePieces().union(durable.intersect(known));
+            if (download.state() != DownloadState.COMPLETE && known.containsAll(newDurable)
+                    && !download.durablePieces().equals(newDurable)) {
+                download.recordDurablePieces(newDurable, now());
                 save();
             }
             return;
         }
-        long newWritten = Math.max(written, download.bytesDownloaded());
-        long newDurable = Math.min(newWritten, Math.max(durable, download.bytesDurable()));
-        if (newWritten == download.bytesDownloaded() && newDurable == download.bytesDurable() && !unsaved) {
+        PieceMap newWritten = known.union(written);
+        PieceMap newDurable = download.durablePieces().union(durable.intersect(newWritten));
+        if (newWritten.equals(known) && newDurable.equals(download.durablePieces()) && !unsaved) {
             return;
         }
-        download.recordProgress(newWritten, newDurable, now());
-        save();
+        download.recordPieces(newWritten, newDurable, now());
+        if (durably) {
+            save();
+        } else {
+            store.saveUnsynced(download);
+        }
+    }
+
+    /** Served bytes up to {@code written} are in the part file, up to {@code durable} synced: a prefix. */
+    synchronized void progress(long written, long durable) throws IOException {
+        long h = download.cipher().headerBytes();
+        progress(PieceMap.prefixOf(Math.max(0, written - h)), PieceMap.prefixOf(Math.max(0, durable - h)), true);
     }
 
     synchronized long bytes() {

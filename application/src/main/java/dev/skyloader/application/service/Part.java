@@ -7,7 +7,9 @@ import dev.skyloader.application.port.out.FileStore.PartFile;
 import dev.skyloader.domain.AesKey;
 import dev.skyloader.domain.CipherName;
 import java.io.IOException;
+import dev.skyloader.domain.PieceMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
@@ -27,9 +29,11 @@ final class Part implements AutoCloseable {
     private final TransferSettings settings;
     private PartFile file;
     private Syncer syncer;
-    private Verifier verifier;
-    /** Part bytes written so far, by this run or kept from an earlier one. */
-    private long size;
+    private volatile Verifier verifier;
+    /** Part ranges written so far, by this run or kept from an earlier one. */
+    private PieceMap written = PieceMap.empty();
+    /** Part bytes present when the state last heard of them. */
+    private long reported;
 
     Part(FileStore files, String path, Journal journal, Digest digest, Cipher cipher, CipherName cipherName,
          Optional<AesKey> key, TransferSettings settings) {
@@ -45,21 +49,51 @@ final class Part implements AutoCloseable {
 
     /** Opens the part file, keeping its first {@code keep} bytes and cutting the rest. */
     void open(long keep) throws IOException {
-        file = files.openPart(path);
-        file.truncate(keep);
-        size = Math.min(keep, file.size());
-        syncer = new Syncer(file, this::durable, journal.clock(), settings.checkpointBytes(),
-                settings.checkpointInterval());
+        open(PieceMap.prefixOf(keep));
     }
 
-    long size() {
-        return size;
+    /** Opens the part file, keeping the ranges of {@code keep} and cutting what lies beyond the last. */
+    void open(PieceMap keep) throws IOException {
+        file = files.openPart(path);
+        List<PieceMap.Range> ranges = keep.ranges();
+        long end = ranges.isEmpty() ? 0 : ranges.get(ranges.size() - 1).end();
+        file.truncate(end);
+        synchronized (this) {
+            written = keep.truncatedTo(file.size());
+            reported = written.present();
+        }
+        syncer = new Syncer(file, new Syncer.Marks() {
+            @Override
+            public PieceMap snapshot(long partBytes) {
+                return written();
+            }
+
+            @Override
+            public void durable(PieceMap synced) throws IOException {
+                Part.this.durable(synced);
+            }
+        }, journal.clock(), settings.checkpointBytes(), settings.checkpointInterval());
+    }
+
+    /** Part bytes present from byte 0 without a gap. */
+    synchronized long size() {
+        return written.prefix();
+    }
+
+    /** The part's ranges written so far. */
+    synchronized PieceMap written() {
+        return written;
+    }
+
+    /** Part bytes present, gaps aside. */
+    synchronized long present() {
+        return written.present();
     }
 
     /** Served bytes that the part and the header stand for. */
     long servedBytes() {
         return journal.read(d -> d.header().isPresent() || cipherName.headerBytes() == 0)
-                ? cipherName.headerBytes() + size : 0;
+                ? cipherName.headerBytes() + present() : 0;
     }
 
     /** The header is known (from the state, or just received): the verifier can start from part byte 0. */
@@ -71,7 +105,7 @@ final class Part implements AutoCloseable {
         verifier = new Verifier(file, digest, () -> cipherName == CipherName.NONE ? new Identity()
                 : cipher.bodyEncoder(cipherName, key.orElseThrow(), header), header, settings.bufferSize());
         verifier.start();
-        verifier.available(size);
+        verifier.available(size());
     }
 
     Optional<byte[]> header() {
@@ -83,37 +117,78 @@ final class Part implements AutoCloseable {
 
     /** A decryptor for the body from part offset {@code size()} on; for {@code none} the bytes go in as they are. */
     Cipher.BodyDecryptor decryptor() {
+        return decryptor(size());
+    }
+
+    /** A decryptor for the body from part offset {@code at} on (CBC: a block boundary, the block before first). */
+    Cipher.BodyDecryptor decryptor(long at) {
         if (cipherName == CipherName.NONE) {
             throw new IllegalStateException("none needs no decryptor");
         }
-        return cipher.bodyDecryptor(cipherName, key.orElseThrow(), header().orElseThrow(), size);
+        return cipher.bodyDecryptor(cipherName, key.orElseThrow(), header().orElseThrow(), at);
     }
 
-    /** Writes decrypted bytes at the end of what is there, for the verifier and the syncer to pick up. */
+    /** Writes decrypted bytes at the end of the prefix. */
     void append(byte[] bytes, int offset, int length) throws IOException {
+        write(size(), bytes, offset, length);
+    }
+
+    /**
+     * Writes decrypted bytes at part offset {@code at}, for the verifier and the syncer to pick up. Connections
+     * write at once, each in its own range.
+     */
+    void write(long at, byte[] bytes, int offset, int length) throws IOException {
         if (length == 0) {
             return;
         }
-        file.write(size, bytes, offset, length);
-        size += length;
-        if (verifier != null) {
-            verifier.available(size);
+        file.write(at, bytes, offset, length);
+        long prefix;
+        long present;
+        boolean report;
+        synchronized (this) {
+            written = written.with(new PieceMap.Range(at, at + length));
+            prefix = written.prefix();
+            present = written.present();
+            report = present - reported >= REPORT_BYTES;
         }
-        syncer.wrote(size);
+        Verifier v = verifier;
+        if (v != null) {
+            v.available(prefix);
+        }
+        syncer.wrote(present);
+        if (report) {
+            recordWritten(false);
+        }
     }
+
+    /**
+     * With gaps in the part, a crash of the process alone keeps only the ranges the state names: they are named
+     * every this many bytes, without an fsync (the page cache keeps the document as it keeps the part).
+     */
+    static final long REPORT_BYTES = 1 << 20;
 
     /** Records in the state what was written so far (without waiting for a sync). */
     void recordWritten() throws IOException {
-        journal.progress(servedBytes(), journal.read(d -> d.bytesDurable()));
+        recordWritten(true);
     }
 
-    private void durable(long partBytes) throws IOException {
+    private void recordWritten(boolean durably) throws IOException {
+        PieceMap now;
+        synchronized (this) {
+            now = written;
+            reported = now.present();
+        }
+        if (header().isPresent()) {
+            journal.progress(now, journal.read(d -> d.durablePieces()), durably);
+        }
+    }
+
+    private void durable(PieceMap synced) throws IOException {
         if (header().isEmpty()) {
             // Nothing counts before the header is known (a connection lost inside the nonce or IV).
             return;
         }
-        long h = cipherName.headerBytes();
-        journal.progress(h + partBytes, h + partBytes);
+        journal.progress(synced, synced, true);
     }
 
     /** Something to record before the part file changes, so that a kill in between finds the state ahead of it. */
@@ -130,13 +205,17 @@ final class Part implements AutoCloseable {
         stopFollowers();
         recordFirst.run();
         file.truncate(0);
-        size = 0;
+        synchronized (this) {
+            written = PieceMap.empty();
+            reported = 0;
+        }
         syncer.restartAt(0);
     }
 
     private void stopFollowers() throws InterruptedException {
-        if (verifier != null) {
-            verifier.cancel();
+        Verifier v = verifier;
+        if (v != null) {
+            v.cancel();
             verifier = null;
         }
         if (syncer != null) {
@@ -147,7 +226,11 @@ final class Part implements AutoCloseable {
     /** Every byte is here: waits for the verifier to reach the end. */
     Verifier.Verified verify() throws IOException, InterruptedException {
         startVerifier();
-        verifier.end(size);
+        long end = size();
+        if (end != present()) {
+            throw new IllegalStateException("the part has gaps: " + written());
+        }
+        verifier.end(end);
         Verifier.Verified verified = verifier.await();
         verifier = null;
         return verified;
@@ -155,7 +238,8 @@ final class Part implements AutoCloseable {
 
     /** Part bytes the verifier has re-derived (for progress while verifying). */
     long verifiedBytes() {
-        return verifier == null ? 0 : verifier.position();
+        Verifier v = verifier;
+        return v == null ? 0 : v.position();
     }
 
     /** Makes every written byte durable now, and says so in the state; never after a sync of this run failed. */
@@ -163,7 +247,7 @@ final class Part implements AutoCloseable {
         syncer.drain();
         syncer.check();
         file.sync();
-        durable(size);
+        durable(written());
     }
 
     /** Cuts the part to the artifact's length, closes it and renames it into place; never after a failed sync. */
@@ -178,7 +262,7 @@ final class Part implements AutoCloseable {
 
     /** A download that failed before its first byte leaves no empty part file behind. */
     void deleteIfEmpty() throws IOException, InterruptedException {
-        if (file != null && size == 0 && file.size() == 0) {
+        if (file != null && present() == 0 && file.size() == 0) {
             delete();
         }
     }

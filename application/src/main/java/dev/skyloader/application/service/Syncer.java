@@ -1,6 +1,7 @@
 package dev.skyloader.application.service;
 
 import dev.skyloader.application.port.out.FileStore.PartFile;
+import dev.skyloader.domain.PieceMap;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,9 +15,17 @@ import static java.util.Objects.requireNonNull;
  * A sync that fails is reported to the transfer thread at every later write and {@link #check()}.
  */
 final class Syncer {
-    /** Turns a count of part bytes into served bytes, the unit of the state's marks. */
+    /** What a batch makes durable, and where it says so. */
     interface Marks {
-        void durable(long partBytes) throws IOException;
+        /**
+         * The part's ranges written so far: taken when a batch starts, before its fdatasync.
+         *
+         * @param partBytes the count the batch starts at, as given to {@link Syncer#wrote}
+         */
+        PieceMap snapshot(long partBytes);
+
+        /** The ranges of {@link #snapshot()} are on stable storage. */
+        void durable(PieceMap synced) throws IOException;
     }
 
     private final PartFile part;
@@ -39,7 +48,10 @@ final class Syncer {
         this.lastStartedTime = clock.instant();
     }
 
-    /** The transfer wrote the part up to {@code partBytes}; starts a batch when one is due. Never blocks. */
+    /**
+     * The transfers wrote {@code partBytes} part bytes in all (a count that only grows until a cut); starts a batch
+     * when one is due. Never blocks.
+     */
     void wrote(long partBytes) throws IOException {
         synchronized (lock) {
             if (failure != null) {
@@ -54,7 +66,8 @@ final class Syncer {
             }
             lastStartedAt = partBytes;
             lastStartedTime = now;
-            running = Thread.ofPlatform().daemon().name("skyloader-syncer").start(() -> sync(partBytes));
+            PieceMap snapshot = marks.snapshot(partBytes);
+            running = Thread.ofPlatform().daemon().name("skyloader-syncer").start(() -> sync(snapshot));
         }
     }
 
@@ -90,10 +103,10 @@ final class Syncer {
         }
     }
 
-    private void sync(long partBytes) {
+    private void sync(PieceMap snapshot) {
         try {
             part.sync();
-            marks.durable(partBytes);
+            marks.durable(snapshot);
         } catch (IOException e) {
             synchronized (lock) {
                 failure = e;

@@ -20,13 +20,26 @@ import static java.util.Objects.requireNonNull;
  *                           start the next attempt as soon as it does; zero: never
  * @param limitRate          bytes per second for the whole run, every connection and download together
  *                           ({@code --limit-rate}); zero: no limit
+ * @param pieceSize          with several connections, the size of the pieces an artifact is cut into (a multiple of
+ *                           16, so that every piece decrypts on arrival); the last ones may be split smaller
  */
 public record TransferSettings(long checkpointBytes, Duration checkpointInterval, int bufferSize,
                                List<Duration> reconnectDelays, long freeSpaceMargin, Duration probeInterval,
-                               long limitRate) {
+                               long limitRate, long pieceSize) {
+    /** 8 MiB, as the AWS SDK's transfer manager: large enough that a request's latency is small next to it. */
+    public static final long PIECE_SIZE = 8L << 20;
+
     public static final TransferSettings DEFAULT = new TransferSettings(16L << 20, Duration.ofSeconds(5), 256 << 10,
             List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
-                    Duration.ofSeconds(15)), 64L << 20, Duration.ofSeconds(30), 0);
+                    Duration.ofSeconds(15)), 64L << 20, Duration.ofSeconds(30), 0, PIECE_SIZE);
+
+    /** With the default piece size. */
+    public TransferSettings(long checkpointBytes, Duration checkpointInterval, int bufferSize,
+                            List<Duration> reconnectDelays, long freeSpaceMargin, Duration probeInterval,
+                            long limitRate) {
+        this(checkpointBytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin, probeInterval,
+                limitRate, PIECE_SIZE);
+    }
 
     public TransferSettings {
         requireNonNull(checkpointInterval, "checkpointInterval is null");
@@ -35,6 +48,9 @@ public record TransferSettings(long checkpointBytes, Duration checkpointInterval
         if (probeInterval.isNegative() || checkpointInterval.isNegative() || checkpointInterval.isZero()) {
             throw new IllegalArgumentException("the probe interval must not be negative, the checkpoint interval"
                     + " must be positive");
+        }
+        if (pieceSize < 16 || pieceSize % 16 != 0) {
+            throw new IllegalArgumentException("the piece size must be a positive multiple of 16, got " + pieceSize);
         }
         if (limitRate < 0) {
             throw new IllegalArgumentException("the rate limit must not be negative");
@@ -46,21 +62,26 @@ public record TransferSettings(long checkpointBytes, Duration checkpointInterval
 
     public TransferSettings withReconnectDelays(List<Duration> delays) {
         return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, delays, freeSpaceMargin,
-                probeInterval, limitRate);
+                probeInterval, limitRate, pieceSize);
     }
 
     public TransferSettings withCheckpointBytes(long bytes) {
         return new TransferSettings(bytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin,
-                probeInterval, limitRate);
+                probeInterval, limitRate, pieceSize);
     }
 
     public TransferSettings withProbeInterval(Duration interval) {
         return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin,
-                interval, limitRate);
+                interval, limitRate, pieceSize);
     }
 
     public TransferSettings withLimitRate(long bytesPerSecond) {
         return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin,
-                probeInterval, bytesPerSecond);
+                probeInterval, bytesPerSecond, pieceSize);
+    }
+
+    public TransferSettings withPieceSize(long bytes) {
+        return new TransferSettings(checkpointBytes, checkpointInterval, bufferSize, reconnectDelays, freeSpaceMargin,
+                probeInterval, limitRate, bytes);
     }
 }

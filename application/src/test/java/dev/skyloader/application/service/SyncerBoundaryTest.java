@@ -12,11 +12,7 @@ import org.junit.jupiter.api.Test;
 class SyncerBoundaryTest {
     private final FakeClock clock = new FakeClock();
     private final List<Long> durable = new ArrayList<>();
-    private final Syncer syncer = new Syncer(new InMemoryFileStore().openPart("/data/p"), bytes -> {
-        synchronized (durable) {
-            durable.add(bytes);
-        }
-    }, clock, 100, Duration.ofSeconds(5));
+    private final Syncer syncer = new Syncer(new InMemoryFileStore().openPart("/data/p"), new CountingMarks(durable), clock, 100, Duration.ofSeconds(5));
 
     @Test
     void exactlyOneBatchOfBytesStartsASync() throws Exception {

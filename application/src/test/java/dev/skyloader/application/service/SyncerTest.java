@@ -18,11 +18,7 @@ class SyncerTest {
     private final RecordingPart part = new RecordingPart();
 
     private Syncer syncer() {
-        return new Syncer(part, bytes -> {
-            synchronized (durable) {
-                durable.add(bytes);
-            }
-        }, clock, 100, Duration.ofSeconds(5));
+        return new Syncer(part, new CountingMarks(durable), clock, 100, Duration.ofSeconds(5));
     }
 
     @Test

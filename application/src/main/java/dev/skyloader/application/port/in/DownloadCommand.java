@@ -25,10 +25,24 @@ import static java.util.Objects.requireNonNull;
  * @param maxAttempts  failed attempts after which this run gives up for now (the state is kept); empty: never
  * @param maxRestarts  restarts from byte 0 after a SHA-256 mismatch before failing for good
  * @param listener     progress and notices
+ * @param connections  at most this many connections at once for this artifact (pieces fetched in parallel); one
+ *                     for an artifact too small to split
  */
 public record DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha256, OptionalLong expectedSize, CipherName cipher,
                               Optional<AesKey> key, String outputPath, BackoffPolicy backoff,
-                              OptionalInt maxAttempts, int maxRestarts, DownloadListener listener) {
+                              OptionalInt maxAttempts, int maxRestarts, DownloadListener listener,
+                              int connections) {
+    /** The most connections one artifact may use. */
+    public static final int MAX_CONNECTIONS = 16;
+
+    /** One connection. */
+    public DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha256, OptionalLong expectedSize,
+                           CipherName cipher, Optional<AesKey> key, String outputPath, BackoffPolicy backoff,
+                           OptionalInt maxAttempts, int maxRestarts, DownloadListener listener) {
+        this(url, mirrors, sha256, expectedSize, cipher, key, outputPath, backoff, maxAttempts, maxRestarts, listener,
+                1);
+    }
+
     public DownloadCommand {
         requireNonNull(url, "url is null");
         mirrors = List.copyOf(requireNonNull(mirrors, "mirrors is null"));
@@ -64,6 +78,9 @@ public record DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha
         if (maxAttempts.isPresent() && maxAttempts.getAsInt() < 1) {
             throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts.getAsInt());
         }
+        if (connections < 1 || connections > MAX_CONNECTIONS) {
+            throw new IllegalArgumentException("connections must be 1.." + MAX_CONNECTIONS + ", got " + connections);
+        }
         if (maxRestarts < 0) {
             throw new IllegalArgumentException("max restarts must not be negative, got " + maxRestarts);
         }
@@ -78,17 +95,23 @@ public record DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha
 
     public DownloadCommand withRetries(BackoffPolicy newBackoff, OptionalInt newMaxAttempts, int newMaxRestarts) {
         return new DownloadCommand(url, mirrors, sha256, expectedSize, cipher, key, outputPath, newBackoff,
-                newMaxAttempts, newMaxRestarts, listener);
+                newMaxAttempts, newMaxRestarts, listener, connections);
     }
 
     public DownloadCommand withListener(DownloadListener newListener) {
         return new DownloadCommand(url, mirrors, sha256, expectedSize, cipher, key, outputPath, backoff, maxAttempts,
-                maxRestarts, newListener);
+                maxRestarts, newListener, connections);
     }
 
     public DownloadCommand withMirrors(List<SourceUrl> newMirrors) {
         return new DownloadCommand(url, newMirrors, sha256, expectedSize, cipher, key, outputPath, backoff,
-                maxAttempts, maxRestarts, listener);
+                maxAttempts, maxRestarts, listener, connections);
+    }
+
+    /** Up to {@code n} connections at once for this artifact. */
+    public DownloadCommand withConnections(int n) {
+        return new DownloadCommand(url, mirrors, sha256, expectedSize, cipher, key, outputPath, backoff,
+                maxAttempts, maxRestarts, listener, n);
     }
 
     /** The URL first, then the mirrors. */

@@ -22,6 +22,18 @@ public interface ArtifactSource {
     RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException;
 
     /**
+     * Asks for bytes {@code [offset, end)} only: one piece of an artifact fetched over several connections. The
+     * answer starts at {@code offset} (or at {@code 0}, as for {@link #open(SourceUrl, long, Optional)}) and may run
+     * past {@code end}: a source that cannot ask for a closed range sends to the end, and the caller stops reading.
+     * Its {@link RemoteBody#totalSize()} is the object's size only when the source was told it.
+     *
+     * @param end the first byte not wanted, {@code > offset}
+     */
+    default RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator) throws SourceException {
+        return open(url, offset, validator);
+    }
+
+    /**
      * Asks cheaply, without fetching the body, whether the source would serve the object now: used to cut a long
      * backoff short when the link comes back. False when it does not answer, answers with a server error or a
      * request to slow down, or when this source cannot tell. Costs a few hundred bytes at most.

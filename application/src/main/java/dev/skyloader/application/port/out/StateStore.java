@@ -18,6 +18,15 @@ public interface StateStore {
 
     void save(Download download) throws IOException;
 
+    /**
+     * Atomic like {@link #save}, but not durable: for marks that only a crash of the process needs (the page cache
+     * keeps them), written too often to pay an fsync each time. After a power loss the document is this one, an
+     * earlier one, or set aside as unreadable; whatever it claims as durable was durable.
+     */
+    default void saveUnsynced(Download download) throws IOException {
+        save(download);
+    }
+
     /** Every readable download in the store, in no particular order. */
     List<Download> list() throws IOException;
 
