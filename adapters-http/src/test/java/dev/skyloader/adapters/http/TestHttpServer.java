@@ -193,8 +193,12 @@ public final class TestHttpServer implements AutoCloseable {
                 ranged = false;
             }
             long start = 0;
+            long last = size - 1;
             int status = 200;
             if (ranged) {
+                if (!matcher.group(2).isEmpty()) {
+                    last = Math.min(last, Long.parseLong(matcher.group(2)));
+                }
                 start = Long.parseLong(matcher.group(1));
                 if (start >= size) {
                     exchange.getResponseHeaders().add("Content-Range", "bytes */" + size);
@@ -205,9 +209,9 @@ public final class TestHttpServer implements AutoCloseable {
                     start++;
                 }
                 status = 206;
-                exchange.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + (size - 1) + "/" + size);
+                exchange.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + last + "/" + size);
             }
-            long length = size - start;
+            long length = last + 1 - start;
             if (fault instanceof TruncatedChunked truncated) {
                 exchange.sendResponseHeaders(status, 0);
                 int n = (int) Math.min(length, truncated.bodyBytes());

@@ -78,7 +78,7 @@ final class S3ArtifactSource implements ArtifactSource {
         String contentRange = response.contentRange();
         if (contentRange == null) {
             // From byte 0: asked for, or the range was ignored (the caller then starts over).
-            return new RemoteBody(0, length(response), etag, body);
+            return new RemoteBody(0, length(response), etag, new Abortable(body));
         }
         Optional<ContentRange> range = parsed(contentRange)
                 .filter(r -> r.first() == offset && (end == -1 || r.last() < end));
@@ -89,7 +89,43 @@ final class S3ArtifactSource implements ArtifactSource {
         }
         OptionalLong total = range.get().total().isPresent() || end == -1
                 ? OptionalLong.of(range.get().impliedTotal()) : OptionalLong.empty();
-        return new RemoteBody(offset, total, etag, body);
+        return new RemoteBody(offset, total, etag, new Abortable(body));
+    }
+
+    /**
+     * A body that, closed before its end, aborts the connection instead of reading the rest to reuse it: a piece cut
+     * short (split for another connection, or stopped) must not pay for the bytes it no longer wants.
+     */
+    private static final class Abortable extends java.io.FilterInputStream {
+        private final ResponseInputStream<GetObjectResponse> body;
+        private boolean ended;
+
+        Abortable(ResponseInputStream<GetObjectResponse> body) {
+            super(body);
+            this.body = body;
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            int b = super.read();
+            ended |= b < 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws java.io.IOException {
+            int n = super.read(bytes, offset, length);
+            ended |= n < 0;
+            return n;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            if (!ended) {
+                body.abort();
+            }
+            super.close();
+        }
     }
 
     /** A HeadObject: any answer but a server error or throttling means the link and the store are back. */

@@ -12,14 +12,14 @@ import java.io.IOException;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Attempt after attempt until the download is complete, failed, or waiting on someone: a connection through the
- * {@link Transfer}, its failure judged by the {@link FailurePolicy}, waits by the {@link RetryTiers}, sources by the
+ * Attempt after attempt until the download is complete, failed, or waiting on someone: connections through
+ * {@link Connections}, its failure judged by the {@link FailurePolicy}, waits by the {@link RetryTiers}, sources by the
  * {@link SourceRotation}, and the end by the {@link Finisher}.
  */
 final class AttemptLoop {
     private final Journal journal;
     private final Part part;
-    private final Transfer transfer;
+    private final Connections transfer;
     private final Finisher finisher;
     private final RetryTiers tiers;
     private final SourceRotation rotation;
@@ -30,7 +30,7 @@ final class AttemptLoop {
     private int failuresThisRound;
     private int changedInARow;
 
-    AttemptLoop(Journal journal, Part part, Transfer transfer, Finisher finisher, RetryTiers tiers,
+    AttemptLoop(Journal journal, Part part, Connections transfer, Finisher finisher, RetryTiers tiers,
                 SourceRotation rotation, HostHealth hosts, DownloadListener listener) {
         this.journal = requireNonNull(journal, "journal is null");
         this.part = requireNonNull(part, "part is null");

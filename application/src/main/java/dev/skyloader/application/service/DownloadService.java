@@ -158,7 +158,9 @@ public final class DownloadService implements DownloadArtifact {
                 command.cipher(), command.key(), command.maxRestarts(), settings.freeSpaceMargin(), listener);
         RetryTiers tiers = new RetryTiers(journal, source, sleeper, random, settings, command.backoff(),
                 command.maxAttempts(), listener);
-        return new AttemptLoop(journal, part, transfer, finisher, tiers, new SourceRotation(command.sources(), hosts),
+        Connections connections = new Connections(transfer, part, command.connections(), settings.pieceSize(), size,
+                command.cipher().headerBytes(), "skyloader-connection");
+        return new AttemptLoop(journal, part, connections, finisher, tiers, new SourceRotation(command.sources(), hosts),
                 hosts, listener);
     }
 

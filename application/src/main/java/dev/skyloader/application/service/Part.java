@@ -97,7 +97,7 @@ final class Part implements AutoCloseable {
     }
 
     /** The header is known (from the state, or just received): the verifier can start from part byte 0. */
-    void startVerifier() {
+    synchronized void startVerifier() {
         if (verifier != null) {
             return;
         }
@@ -165,7 +165,7 @@ final class Part implements AutoCloseable {
      * With gaps in the part, a crash of the process alone keeps only the ranges the state names: they are named
      * every this many bytes, without an fsync (the page cache keeps the document as it keeps the part).
      */
-    static final long REPORT_BYTES = 1 << 20;
+    static final long REPORT_BYTES = 512 << 10;
 
     /** Records in the state what was written so far (without waiting for a sync). */
     void recordWritten() throws IOException {

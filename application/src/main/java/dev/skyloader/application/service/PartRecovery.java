@@ -8,8 +8,11 @@ import dev.skyloader.application.port.out.FileStore;
 import dev.skyloader.domain.CipherName;
 import dev.skyloader.domain.Download;
 import dev.skyloader.domain.PartEncoding;
+import dev.skyloader.domain.PieceMap;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
@@ -63,6 +66,11 @@ final class PartRecovery {
             journal.change((download, now) -> download.recordPartEncoding(PartEncoding.PLAIN, now));
         }
         boolean headerKnown = h == 0 || d.header().isPresent();
+        PieceMap recorded = d.pieces();
+        if (headerKnown && recorded.present() != recorded.prefix()) {
+            recoverPieces(journal, part, d, sameBoot, onDisk, boot, name == CipherName.AES_256_CBC, listener);
+            return;
+        }
         long servedTrusted = Math.min(onDisk + h, sameBoot ? limit : d.bytesDurable());
         long partBytes = headerKnown ? Math.max(0, servedTrusted - h) : 0;
         if (name == CipherName.AES_256_CBC) {
@@ -80,6 +88,43 @@ final class PartRecovery {
         journal.changeLater((download, now) -> download.adoptPartFile(served,
                 Math.min(served, download.bytesDurable()), now));
         finishRecovery(journal, part, boot, partBytes, served);
+    }
+
+    /**
+     * A part of pieces (several connections): the ranges the state names count, all of them after a crash of the
+     * process alone, only the synced ones after another boot; nothing beyond the end of the file.
+     */
+    private void recoverPieces(Journal journal, Part part, Download d, boolean sameBoot, long onDisk,
+                               Optional<String> boot, boolean cbc, DownloadListener listener)
+            throws IOException, InterruptedException {
+        PieceMap trusted = aligned((sameBoot ? d.pieces() : d.durablePieces()).truncatedTo(onDisk), cbc);
+        PieceMap durable = d.durablePieces().intersect(trusted);
+        if (trusted.present() < d.pieces().present()) {
+            listener.notice(d.id(), (sameBoot ? "the part file is shorter than recorded" : "the machine restarted"
+                    + " since the last run") + ": keeping the " + trusted.present() + " part bytes known to be there, of "
+                    + d.pieces().present() + " recorded");
+        }
+        journal.changeLater((download, now) -> download.adoptPieces(trusted, durable, now));
+        if (boot.isPresent()) {
+            journal.changeLater((download, now) -> download.recordBoot(boot.get(), now));
+        }
+        part.open(trusted);
+        part.startVerifier();
+    }
+
+    /** CBC decrypts whole blocks: a range counts up to its last whole block. */
+    private static PieceMap aligned(PieceMap map, boolean cbc) {
+        if (!cbc) {
+            return map;
+        }
+        List<PieceMap.Range> whole = new ArrayList<>();
+        for (PieceMap.Range range : map.ranges()) {
+            long end = range.end() - range.end() % 16;
+            if (end > range.start()) {
+                whole.add(new PieceMap.Range(range.start(), end));
+            }
+        }
+        return PieceMap.of(whole);
     }
 
     private void finishRecovery(Journal journal, Part part, Optional<String> boot, long partBytes, long served)

@@ -64,71 +64,177 @@ final class Transfer {
         this.throttle = requireNonNull(throttle, "throttle is null");
     }
 
+    /** The size the sources so far reported, when the artifact's own size is not known. */
+    synchronized OptionalLong remoteTotal() {
+        return remoteTotal;
+    }
+
     /** Whether the part already holds every byte served. */
     boolean hasAllBytes() {
         return expectedSize.isPresent() && part.servedBytes() == expectedSize.getAsLong();
+    }
+
+    /**
+     * Where one connection's bytes go: part offsets from {@link #start()} to {@link #end()}, which may move down
+     * while they arrive (a piece split for another connection).
+     */
+    interface Target {
+        /** The first part byte wanted. */
+        long start();
+
+        /** The part byte to stop before, or -1: to the end of the body. */
+        long end();
+
+        /** The connection wrote up to part byte {@code position}; false: stop reading. */
+        boolean advance(long position);
+
+        /** Whether an answer with the whole object from byte 0 is taken on this connection (the part cut first). */
+        boolean wholeFromZeroAllowed();
+
+        /** The first answer told the body's length in part bytes (-1: unknown) and whether it came whole from 0. */
+        void learned(long partLength, boolean wholeFromZero);
+    }
+
+    /** One connection for everything missing after the prefix, to the end of the body. */
+    private final class Rest implements Target {
+        @Override
+        public long start() {
+            return part.size();
+        }
+
+        @Override
+        public long end() {
+            return -1;
+        }
+
+        @Override
+        public boolean advance(long position) {
+            return true;
+        }
+
+        @Override
+        public boolean wholeFromZeroAllowed() {
+            return true;
+        }
+
+        @Override
+        public void learned(long partLength, boolean wholeFromZero) {
+        }
+    }
+
+    /** A piece of a {@link PieceScheduler}. */
+    static Target piece(PieceScheduler scheduler, PieceScheduler.Piece piece) {
+        return new Target() {
+            @Override
+            public long start() {
+                return scheduler.position(piece);
+            }
+
+            @Override
+            public long end() {
+                long end = scheduler.end(piece);
+                return end == Long.MAX_VALUE ? -1 : end;
+            }
+
+            @Override
+            public boolean advance(long position) {
+                return scheduler.advance(piece, position);
+            }
+
+            @Override
+            public boolean wholeFromZeroAllowed() {
+                return scheduler.length() < 0;
+            }
+
+            @Override
+            public void learned(long partLength, boolean wholeFromZero) {
+                scheduler.learnLength(partLength, wholeFromZero);
+            }
+        };
     }
 
     Outcome fetch(SourceUrl url) throws IOException, InterruptedException {
         if (hasAllBytes()) {
             return new AllBytes();
         }
-        long ask = requestOffset();
+        return fetch(url, new Rest());
+    }
+
+    /** Fetches the bytes {@code target} wants over one connection, into the part at their offsets. */
+    Outcome fetch(SourceUrl url, Target target) throws IOException, InterruptedException {
+        long start = target.start();
+        long wantedEnd = target.end();
+        boolean headerKnown = part.header().isPresent();
+        if (!headerKnown && start != 0) {
+            throw new IllegalStateException("part bytes before the header: " + start);
+        }
+        // Where in the served bytes to ask from: the header first, else the first byte wanted (CBC: a block early).
+        long ask = headerKnown ? cipher.headerBytes() + start - chainBytes(start) : 0;
+        long askEnd = wantedEnd < 0 ? -1 : cipher.headerBytes() + wantedEnd;
         // A validator means something only to the source that issued it; elsewhere the size and, in the end, the
         // SHA-256 guard against splicing.
         Optional<String> validator = journal.read(d -> d.validator().filter(v -> v.issuedBy(url.redacted()))
                 .map(Validator::tag));
         RemoteBody body;
         try {
-            body = source.open(url, ask, validator);
+            body = askEnd < 0 ? source.open(url, ask, validator) : source.open(url, ask, askEnd, validator);
         } catch (SourceException e) {
             return new Interrupted(e);
         }
         hosts.succeeded(url.origin());
-        try (body) {
-            return consume(body, ask, url.redacted(), validator);
+        try {
+            return consume(body, ask, start, target, url.redacted(), validator);
+        } finally {
+            try {
+                body.close();
+            } catch (IOException e) {
+                // A connection that fails as it closes has nothing more to give: what it gave is kept.
+            }
         }
-    }
-
-    /** Where in the served bytes to ask from: the header first, else the first missing byte (CBC: a block early). */
-    private long requestOffset() {
-        if (part.header().isEmpty()) {
-            return 0;
-        }
-        long chain = chainBytes(part.size());
-        return cipher.headerBytes() + part.size() - chain;
     }
 
     private long chainBytes(long partOffset) {
         return cipher == CipherName.AES_256_CBC && partOffset > 0 ? 16 : 0;
     }
 
-    private Outcome consume(RemoteBody body, long ask, String where, Optional<String> validator)
-            throws IOException, InterruptedException {
+    private Outcome consume(RemoteBody body, long ask, long start, Target target, String where,
+                            Optional<String> validator) throws IOException, InterruptedException {
+        boolean wholeFromZero = false;
+        long position = start;
         if (body.offset() != ask) {
             if (body.offset() != 0) {
                 return new Interrupted(SourceException.transientError(where + ": the source answered from byte "
                         + body.offset() + " when asked for byte " + ask, null));
             }
-            String reason = where + ": the server sent the whole object instead of resuming at byte " + ask
-                    + ", so it may have changed: starting again from byte 0";
-            part.cutToZero(() -> journal.change((d, now) -> d.restartFromZero(reason, now)));
-            listener.notice(id, reason);
+            if (!target.wholeFromZeroAllowed()) {
+                return new Interrupted(SourceException.changed(where + ": the server answered a request for bytes "
+                        + ask + "- with the whole object, so it may have changed"));
+            }
+            wholeFromZero = true;
+            position = 0;
+            if (part.present() > 0 || ask > 0) {
+                String reason = where + ": the server sent the whole object instead of resuming at byte " + ask
+                        + ", so it may have changed: starting again from byte 0";
+                part.cutToZero(() -> journal.change((d, now) -> d.restartFromZero(reason, now)));
+                listener.notice(id, reason);
+            }
         } else if (ask > 0 && validator.isPresent() && body.validator().isPresent()
                 && !validator.equals(body.validator())) {
             return new Interrupted(SourceException.changed(where + " changed (validator " + validator.get()
                     + " -> " + body.validator().get() + ")"));
         }
         OptionalLong total = body.totalSize();
-        if (expectedSize.isEmpty() && body.offset() > 0 && remoteTotal.isPresent() && total.isPresent()
-                && remoteTotal.getAsLong() != total.getAsLong()) {
-            long other = remoteTotal.getAsLong();
-            remoteTotal = OptionalLong.empty();
-            return new Interrupted(SourceException.changed(where + " is " + total.getAsLong()
-                    + " bytes, another source said " + other));
-        }
-        if (total.isPresent()) {
-            remoteTotal = total;
+        synchronized (this) {
+            if (expectedSize.isEmpty() && body.offset() > 0 && remoteTotal.isPresent() && total.isPresent()
+                    && remoteTotal.getAsLong() != total.getAsLong()) {
+                long other = remoteTotal.getAsLong();
+                remoteTotal = OptionalLong.empty();
+                return new Interrupted(SourceException.changed(where + " is " + total.getAsLong()
+                        + " bytes, another source said " + other));
+            }
+            if (total.isPresent()) {
+                remoteTotal = total;
+            }
         }
         if (body.validator().isPresent()) {
             Validator served = new Validator(body.validator().get(), where);
@@ -166,35 +272,56 @@ final class Transfer {
             served = header.length;
             journal.change((d, now) -> d.recordHeader(HexFormat.of().formatHex(header), now));
         }
+        long header = cipher.headerBytes();
+        // Only now may other connections start: they need the header to decrypt.
+        target.learned(end.isPresent() ? end.getAsLong() - header : -1, wholeFromZero);
         part.startVerifier();
         // none: the bytes served are the part's bytes, written straight from the read buffer.
-        Cipher.BodyDecryptor decryptor = cipher == CipherName.NONE ? null : part.decryptor();
+        Cipher.BodyDecryptor decryptor = cipher == CipherName.NONE ? null : part.decryptor(position);
         byte[] buffer = new byte[bufferSize];
         byte[] plain = decryptor == null ? buffer : new byte[bufferSize + 32];
-        long header = cipher.headerBytes();
-        while (end.isEmpty() || served < end.getAsLong()) {
-            int wanted = end.isPresent() ? (int) Math.min(buffer.length, end.getAsLong() - served) : buffer.length;
+        long stopAt = stopAt(target, end);
+        while (stopAt < 0 || served < stopAt) {
+            int wanted = stopAt >= 0 ? (int) Math.min(buffer.length, stopAt - served) : buffer.length;
             int n;
             try {
                 n = in.read(buffer, 0, wanted);
             } catch (IOException e) {
                 part.recordWritten();
-                return lost(where, header + part.size(), e);
+                return lost(where, header + position, e);
             }
             if (n < 0) {
                 break;
             }
             throttle.spend(n);
             int out = decryptor == null ? n : decryptor.update(buffer, 0, n, plain, 0);
-            part.append(plain, 0, out);
+            part.write(position, plain, 0, out);
+            position += out;
             served += n;
-            listener.progress(id, DownloadState.DOWNLOADING, header + part.size(), end);
+            synchronized (listener) {
+                listener.progress(id, DownloadState.DOWNLOADING, part.servedBytes(), end);
+            }
+            if (!target.advance(position)) {
+                break;
+            }
+            stopAt = stopAt(target, end);
         }
         part.recordWritten();
-        if (end.isPresent() && served < end.getAsLong()) {
-            return closed(where, header + part.size(), end);
+        stopAt = stopAt(target, end);
+        if (stopAt >= 0 && served < stopAt && target.advance(position)) {
+            return closed(where, header + position, end);
         }
         return new AllBytes();
+    }
+
+    /** The served byte to stop before: the target's end, else the body's; -1 when neither is known. */
+    private long stopAt(Target target, OptionalLong end) {
+        long wanted = target.end();
+        if (wanted >= 0) {
+            long stop = cipher.headerBytes() + wanted;
+            return end.isPresent() ? Math.min(stop, end.getAsLong()) : stop;
+        }
+        return end.isPresent() ? end.getAsLong() : -1;
     }
 
     private static Outcome lost(String where, long position, IOException e) {

@@ -108,6 +108,16 @@ final class GetCommand implements Callable<Integer> {
                     + "1G (binary multiples); default: no limit.")
     String limitRate;
 
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "4",
+            description = "Fetch the artifact as pieces over up to N connections at once, 1 to 16; an artifact under "
+                    + "two pieces uses one (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--piece-size", paramLabel = "BYTES", defaultValue = "8M",
+            description = "Size of the pieces with several connections, a multiple of 16 from 64k "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String pieceSize;
+
     @Option(names = "--ca-cert", paramLabel = "PEM",
             description = "Trust these CA certificates instead of the system's (HTTPS and S3).")
     String caCert;
@@ -143,6 +153,15 @@ final class GetCommand implements Callable<Integer> {
         if (limitRate != null && rate == 0) {
             throw new BadInputException("--limit-rate: must be more than 0 bytes per second, got '" + limitRate + "'");
         }
+        if (connections < 1 || connections > DownloadCommand.MAX_CONNECTIONS) {
+            throw new BadInputException("--connections: must be 1 to " + DownloadCommand.MAX_CONNECTIONS + ", got "
+                    + connections);
+        }
+        long piece = Inputs.parse("--piece-size", () -> ByteCount.parse(pieceSize)).bytes();
+        if (piece < (64 << 10) || piece % 16 != 0) {
+            throw new BadInputException("--piece-size: must be a multiple of 16 from 64k (65536) up, got '"
+                    + pieceSize + "'");
+        }
         List<Duration> reconnectDelays = "none".equals(reconnect) ? List.of()
                 : Inputs.parse("--reconnect", () -> BackoffPolicy.parse(reconnect, 0)).steps();
         Optional<X509TrustManager> privateCa = Optional.ofNullable(caCert)
@@ -160,10 +179,11 @@ final class GetCommand implements Callable<Integer> {
             DownloadCommand command = Inputs.parse("get", () -> new DownloadCommand(source, mirrorUrls, expected, expectedSize,
                     cipherName, key, outputPath.toString(), schedule,
                     maxAttempts == null ? OptionalInt.empty() : OptionalInt.of(maxAttempts), maxRestarts,
-                    new ConsoleListener(root.err, common.quiet, outputPath.getFileName().toString())));
+                    new ConsoleListener(root.err, common.quiet, outputPath.getFileName().toString()))
+                    .withConnections(connections));
             try (Wiring wiring = new Wiring(new FsSettings(stateDirectory), http, s3,
                     TransferSettings.DEFAULT.withReconnectDelays(reconnectDelays).withProbeInterval(probe)
-                            .withLimitRate(rate))) {
+                            .withLimitRate(rate).withPieceSize(piece))) {
                 java.util.Set<String> schemes = wiring.get(SchemeRouter.class).schemes();
                 for (SourceUrl each : command.sources()) {
                     if (!schemes.contains(each.scheme())) {

@@ -28,12 +28,21 @@ public final class SchemeRouter implements ArtifactSource {
 
     @Override
     public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
+        return route(url).open(url, offset, validator);
+    }
+
+    @Override
+    public RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator) throws SourceException {
+        return route(url).open(url, offset, end, validator);
+    }
+
+    private ArtifactSource route(SourceUrl url) throws SourceException {
         Provider<ArtifactSource> source = sources.get(url.scheme());
         if (source == null) {
             throw SourceException.permanent(url.redacted() + ": unsupported URL scheme '" + url.scheme()
                     + "' (supported: " + String.join(", ", schemes()) + ")");
         }
-        return source.get().open(url, offset, validator);
+        return source.get();
     }
 
     @Override

@@ -1,0 +1,187 @@
+package dev.skyloader.application.service;
+
+import dev.skyloader.application.port.out.SourceException;
+import dev.skyloader.domain.PieceMap;
+import dev.skyloader.domain.SourceUrl;
+import java.io.IOException;
+import java.util.OptionalLong;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One attempt over up to N connections to one source: the missing bytes as pieces from a {@link PieceScheduler},
+ * each connection a {@link Transfer} of its own piece on a thread of its own. Failures are per connection: a
+ * connection that moved bytes before it failed reconnects at once for the lowest piece free, one that moved none
+ * retires, and the others go on. A source that answers with another object, or refuses for good, stops every
+ * connection. The attempt ends when every connection has ended: with every byte here, or with the error that ended
+ * the last of them, for the attempt loop to judge as it judges a single connection's.
+ *
+ * <p>One connection, and a part without gaps, is the plain case: one request from the first missing byte to the end.
+ */
+final class Connections {
+    /** A piece is split only when each half gets at least this much (and a sixteenth of a piece). */
+    private static final long MIN_SPLIT = 1 << 20;
+
+    private final Transfer transfer;
+    private final Part part;
+    private final int connections;
+    private final long pieceSize;
+    private final OptionalLong expectedSize;
+    private final String threadName;
+    private final int headerBytes;
+
+    /**
+     * @param expectedSize the size of the bytes served, when known before the first answer
+     */
+    Connections(Transfer transfer, Part part, int connections, long pieceSize, OptionalLong expectedSize,
+                int headerBytes, String threadName) {
+        this.headerBytes = headerBytes;
+        this.transfer = requireNonNull(transfer, "transfer is null");
+        this.part = requireNonNull(part, "part is null");
+        this.expectedSize = requireNonNull(expectedSize, "expectedSize is null");
+        this.threadName = requireNonNull(threadName, "threadName is null");
+        if (connections < 1) {
+            throw new IllegalArgumentException("connections must be positive, got " + connections);
+        }
+        this.connections = connections;
+        this.pieceSize = pieceSize;
+    }
+
+    Transfer.Outcome fetch(SourceUrl url) throws IOException, InterruptedException {
+        if (transfer.hasAllBytes()) {
+            return new Transfer.AllBytes();
+        }
+        PieceMap written = part.written();
+        boolean gaps = written.present() != written.prefix();
+        if (connections == 1 && !gaps) {
+            return transfer.fetch(url);
+        }
+        long length = bodyLength();
+        if (connections > 1 && !gaps && length >= 0 && (length - written.prefix()) / 2 < pieceSize) {
+            // Too little left to split: one connection, as for a small artifact.
+            return transfer.fetch(url);
+        }
+        if (part.header().isEmpty()) {
+            // The first connection brings the header (and the length): the others need it to decrypt.
+            length = -1;
+        }
+        // One connection with gaps: a piece per gap, none split.
+        long size = connections == 1 ? Long.MAX_VALUE - 15 : pieceSize;
+        long minSplit = Math.max(16, Math.min(MIN_SPLIT, pieceSize / 16 / 16 * 16));
+        PieceScheduler scheduler = new PieceScheduler(written, length, size, minSplit);
+        Worker[] workers = new Worker[connections];
+        Thread[] threads = new Thread[connections];
+        for (int i = 0; i < connections; i++) {
+            workers[i] = new Worker(url, scheduler);
+            threads[i] = Thread.ofPlatform().daemon().name(threadName + "-" + (i + 1)).start(workers[i]);
+        }
+        boolean interrupted = false;
+        for (Thread thread : threads) {
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    // Stop every connection, but wait for them: none may write after the part moves on.
+                    interrupted = true;
+                    scheduler.stop();
+                }
+            }
+        }
+        part.recordWritten();
+        if (interrupted) {
+            throw new InterruptedException("interrupted while " + connections + " connections were running");
+        }
+        return outcome(scheduler, workers);
+    }
+
+    /** The body's length in part bytes when the size is known; -1 otherwise. */
+    private long bodyLength() {
+        OptionalLong served = expectedSize.isPresent() ? expectedSize : transfer.remoteTotal();
+        return served.isPresent() ? served.getAsLong() - headerBytes : -1;
+    }
+
+    private Transfer.Outcome outcome(PieceScheduler scheduler, Worker[] workers) throws IOException {
+        for (Worker worker : workers) {
+            if (worker.localFailure != null) {
+                throw worker.localFailure;
+            }
+        }
+        for (Worker worker : workers) {
+            if (worker.runtimeFailure != null) {
+                throw worker.runtimeFailure;
+            }
+        }
+        for (Worker worker : workers) {
+            if (worker.fatal != null) {
+                return new Transfer.Interrupted(worker.fatal);
+            }
+        }
+        long length = scheduler.length();
+        if (length >= 0 && part.written().covers(length) && part.header().isPresent()) {
+            return new Transfer.AllBytes();
+        }
+        SourceException last = null;
+        for (Worker worker : workers) {
+            if (worker.lastError != null) {
+                last = worker.lastError;
+            }
+        }
+        if (last == null) {
+            last = SourceException.transientError("the connections ended with " + part.present()
+                    + " part bytes of " + (length < 0 ? "an unknown length" : String.valueOf(length)), null);
+        }
+        return new Transfer.Interrupted(last);
+    }
+
+    /** One connection: piece after piece until none is left, a failure without progress, or a stop. */
+    private final class Worker implements Runnable {
+        private final SourceUrl url;
+        private final PieceScheduler scheduler;
+        private SourceException fatal;
+        private SourceException lastError;
+        private IOException localFailure;
+        private RuntimeException runtimeFailure;
+
+        Worker(SourceUrl url, PieceScheduler scheduler) {
+            this.url = url;
+            this.scheduler = scheduler;
+        }
+
+        @Override
+        public void run() {
+            try {
+                PieceScheduler.Piece piece;
+                while ((piece = scheduler.take()) != null) {
+                    long before = scheduler.position(piece);
+                    Transfer.Outcome outcome;
+                    try {
+                        outcome = transfer.fetch(url, Transfer.piece(scheduler, piece));
+                    } finally {
+                        scheduler.release(piece);
+                    }
+                    if (!(outcome instanceof Transfer.Interrupted interrupted) || scheduler.stopped()) {
+                        continue;
+                    }
+                    SourceException error = interrupted.error();
+                    if (error.kind() != SourceException.Kind.TRANSIENT) {
+                        fatal = error;
+                        scheduler.stop();
+                        return;
+                    }
+                    lastError = error;
+                    if (scheduler.position(piece) == before) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                localFailure = e;
+                scheduler.stop();
+            } catch (InterruptedException e) {
+                scheduler.stop();
+            } catch (RuntimeException e) {
+                runtimeFailure = e;
+                scheduler.stop();
+            }
+        }
+    }
+}
