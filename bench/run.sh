@@ -132,12 +132,13 @@ curl -fsS -o /dev/null "http://127.0.0.1:$PORT/small.gcm" || die "nginx does not
 log="$work/logs/access.log"
 
 # skyloader get ARTIFACT(big|kill|small) URL OUTDIR [options]: the manifest's SHA-256 and size, the shared key.
-# A short backoff and a bound on attempts: a failure ends the run instead of waiting for minutes.
+# A short backoff and a bound on attempts: a failure ends the run instead of waiting for minutes. One connection,
+# as curl uses: these are the figures of the one-pass data path; bench/connections.sh measures several connections.
 get_args() {
   local name=$1 url=$2 dir=$3
   printf '%s\0' get "$url" --sha256 "$(bt json "$work/$name.json" sha256)" --size "$(bt json "$work/$name.json" size)" \
       --cipher aes-256-gcm --key-file "$work/key" -o "$dir/out/model" --state-dir "$dir/state" --quiet \
-      --backoff 1s --max-attempts 3
+      --backoff 1s --max-attempts 3 --connections 1
 }
 get_cmd() { mapfile -d '' cmd < <(get_args "$@"); }
 # In the background, with the JVM itself as the job: the subshell execs the launcher, which execs java.
@@ -308,7 +309,7 @@ bounded python3 "$tool" timed "$work/t" -- "$sky" "${cmd[@]}" --reconnect 1s \
     || die "skyloader get through the proxy failed (exit $?)"
 cmp "$work/plain" "$work/c/out/model" || die "skyloader's output through the proxy differs from the plaintext"
 read -r connections through < <(python3 -c \
-    'import sys; v = [int(l) for l in open(sys.argv[1]) if l.strip()]; print(len(v), sum(v))' "$work/counter")
+    'import sys; v = [int(l.split()[0]) for l in open(sys.argv[1]) if l.strip()]; print(len(v), sum(v))' "$work/counter")
 r_cut=$(bt ratio "$through" "$size")
 echo "cuts: $connections connections, $through bytes through the link for $size ($(fmt "$r_cut" 4) x size," \
      "headers included), $(fmt "$(cat "$work/t")") s, output byte-exact"

@@ -10,8 +10,8 @@ import java.time.Instant;
 import static java.util.Objects.requireNonNull;
 
 /**
- * {@code --limit-rate} as a Bucket4j token bucket of bytes, refilled greedily at the rate and holding one second's
- * worth: a connection spends what it received and, when the bucket went into debt, waits until it is paid back. The
+ * {@code --limit-rate} as a Bucket4j token bucket of bytes, empty at first, refilled greedily at the rate and holding
+ * one second's worth: one bucket for every connection of the run; a connection spends what it received and, when the bucket went into debt, waits until it is paid back. The
  * bucket reads the injected clock and waits through the injected sleeper, so tests run it on a virtual clock.
  */
 final class BucketThrottle implements Throttle {
@@ -21,7 +21,9 @@ final class BucketThrottle implements Throttle {
     private BucketThrottle(long bytesPerSecond, Clock clock, Sleeper sleeper) {
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
         this.bucket = Bucket.builder()
-                .addLimit(limit -> limit.capacity(bytesPerSecond).refillGreedy(bytesPerSecond, Duration.ofSeconds(1)))
+                // Empty at first: a run never starts with a burst above the rate.
+                .addLimit(limit -> limit.capacity(bytesPerSecond).refillGreedy(bytesPerSecond, Duration.ofSeconds(1))
+                        .initialTokens(0))
                 .withCustomTimePrecision(new ClockTimeMeter(clock))
                 .build();
     }

@@ -34,10 +34,18 @@ class BucketThrottleTest {
     }
 
     @Test
+    void theBucketStartsEmptySoARunNeverStartsWithABurst() throws Exception {
+        Throttle throttle = BucketThrottle.of(100_000, clock, sleeper);
+        throttle.spend(50_000);
+        assertEquals(java.util.List.of(Duration.ofMillis(500)), sleeper.sleeps());
+    }
+
+    @Test
     void aReadLargerThanOneSecondsWorthWaitsForAllOfIt() throws Exception {
         Throttle throttle = BucketThrottle.of(100_000, clock, sleeper);
+        clock.advance(Duration.ofSeconds(1));
         throttle.spend(100_000);
-        assertEquals(java.util.List.of(), sleeper.sleeps(), "a full bucket pays the first second at once");
+        assertEquals(java.util.List.of(), sleeper.sleeps(), "a full bucket pays one second's worth at once");
         throttle.spend(250_000);
         assertEquals(java.util.List.of(Duration.ofMillis(2_500)), sleeper.sleeps());
     }
@@ -45,6 +53,7 @@ class BucketThrottleTest {
     @Test
     void timeThatPassedWithoutSpendingRefillsTheBucketUpToOneSecond() throws Exception {
         Throttle throttle = BucketThrottle.of(100_000, clock, sleeper);
+        clock.advance(Duration.ofSeconds(1));
         throttle.spend(100_000);
         clock.advance(Duration.ofSeconds(10));
         throttle.spend(100_000);
