@@ -8,6 +8,10 @@
     wait-size FILE BYTES PID MAX_S   waits until FILE holds at least BYTES bytes; exits 1 if PID ended first or
                                      MAX_S passed
     log-size LOG                     the size of LOG in bytes (an offset for the commands below)
+    counter FILE                     the proxy's counter file: "<connections> <bytes> <seconds from the first
+                                     connection's opening to the last one's closing>"
+    wait-state DIR BYTES PID MAX_S   waits until the state document in DIR claims at least BYTES bytes_downloaded;
+                                     exits 1 if PID ended first or MAX_S passed
     requests LOG FROM PREFIX         the requests logged after byte FROM for URIs starting with PREFIX:
                                      "<count> <body bytes sent> <first request's start, epoch s>
                                      <first request's method:status:Range header>"
@@ -115,6 +119,31 @@ def main(argv):
             if not alive(pid):
                 return 1
             time.sleep(0.005)
+        return 1
+    if cmd == "counter":
+        rows = [line.split() for line in open(argv[1]) if line.strip()]
+        if not rows:
+            print(0, 0, 0)
+            return 0
+        total = sum(int(r[0]) for r in rows)
+        span = max(float(r[2]) for r in rows) - min(float(r[1]) for r in rows)
+        print(len(rows), total, f"{span:.3f}")
+        return 0
+    if cmd == "wait-state":
+        directory, wanted, pid, limit = argv[1], int(argv[2]), int(argv[3]), float(argv[4])
+        deadline = time.time() + limit
+        while time.time() < deadline:
+            if not alive(pid):
+                return 1
+            for name in os.listdir(directory) if os.path.isdir(directory) else []:
+                if name.endswith(".json"):
+                    try:
+                        with open(os.path.join(directory, name)) as f:
+                            if json.load(f).get("bytes_downloaded", 0) >= wanted:
+                                return 0
+                    except (OSError, ValueError):
+                        pass
+            time.sleep(0.01)
         return 1
     if cmd == "log-size":
         print(os.path.getsize(args[0]))

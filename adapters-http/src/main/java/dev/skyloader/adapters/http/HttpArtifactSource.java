@@ -127,7 +127,8 @@ final class HttpArtifactSource implements ArtifactSource {
                 // A closed range answered with an unknown total ("*") says nothing about the object's size.
                 OptionalLong total = range.total().isPresent() || end == -1 ? OptionalLong.of(range.impliedTotal())
                         : OptionalLong.empty();
-                return new RemoteBody(offset, total, remoteValidator, response.body());
+                return new RemoteBody(offset, total, remoteValidator, response.body(),
+                        OptionalLong.of(range.last() + 1));
             }
             case 416 -> {
                 close(response);

@@ -35,6 +35,10 @@ public final class TestHttpServer implements AutoCloseable {
     public sealed interface Fault {
     }
 
+    /** Answer normally: a place in the queue of faults, so that the next one hits a later request. */
+    public record Pass() implements Fault {
+    }
+
     /** Send this many body bytes, then cut the connection. */
     public record DropAfter(long bodyBytes) implements Fault {
     }

@@ -89,7 +89,7 @@ final class S3ArtifactSource implements ArtifactSource {
         }
         OptionalLong total = range.get().total().isPresent() || end == -1
                 ? OptionalLong.of(range.get().impliedTotal()) : OptionalLong.empty();
-        return new RemoteBody(offset, total, etag, new Abortable(body));
+        return new RemoteBody(offset, total, etag, new Abortable(body), OptionalLong.of(range.get().last() + 1));
     }
 
     /**

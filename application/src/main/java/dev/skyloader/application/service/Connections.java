@@ -1,6 +1,8 @@
 package dev.skyloader.application.service;
 
+import dev.skyloader.application.port.in.DownloadListener;
 import dev.skyloader.application.port.out.SourceException;
+import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.PieceMap;
 import dev.skyloader.domain.SourceUrl;
 import java.io.IOException;
@@ -28,13 +30,17 @@ final class Connections {
     private final OptionalLong expectedSize;
     private final String threadName;
     private final int headerBytes;
+    private final DownloadListener listener;
+    private final DownloadId id;
 
     /**
      * @param expectedSize the size of the bytes served, when known before the first answer
      */
     Connections(Transfer transfer, Part part, int connections, long pieceSize, OptionalLong expectedSize,
-                int headerBytes, String threadName) {
+                int headerBytes, DownloadListener listener, DownloadId id, String threadName) {
         this.headerBytes = headerBytes;
+        this.listener = requireNonNull(listener, "listener is null");
+        this.id = requireNonNull(id, "id is null");
         this.transfer = requireNonNull(transfer, "transfer is null");
         this.part = requireNonNull(part, "part is null");
         this.expectedSize = requireNonNull(expectedSize, "expectedSize is null");
@@ -169,7 +175,12 @@ final class Connections {
                         return;
                     }
                     lastError = error;
-                    if (scheduler.position(piece) == before) {
+                    boolean moved = scheduler.position(piece) != before;
+                    synchronized (listener) {
+                        listener.notice(id, error.getMessage() + (moved
+                                ? "; resuming that piece at once" : "; that connection stops, the others go on"));
+                    }
+                    if (!moved) {
                         return;
                     }
                 }

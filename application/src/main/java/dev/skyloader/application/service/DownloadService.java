@@ -159,7 +159,7 @@ public final class DownloadService implements DownloadArtifact {
         RetryTiers tiers = new RetryTiers(journal, source, sleeper, random, settings, command.backoff(),
                 command.maxAttempts(), listener);
         Connections connections = new Connections(transfer, part, command.connections(), settings.pieceSize(), size,
-                command.cipher().headerBytes(), "skyloader-connection");
+                command.cipher().headerBytes(), listener, journal.read(Download::id), "skyloader-connection");
         return new AttemptLoop(journal, part, connections, finisher, tiers, new SourceRotation(command.sources(), hosts),
                 hosts, listener);
     }

@@ -183,7 +183,7 @@ final class Transfer {
         }
         hosts.succeeded(url.origin());
         try {
-            return consume(body, ask, start, target, url.redacted(), validator);
+            return consume(body, ask, askEnd, start, target, url.redacted(), validator);
         } finally {
             try {
                 body.close();
@@ -197,11 +197,16 @@ final class Transfer {
         return cipher == CipherName.AES_256_CBC && partOffset > 0 ? 16 : 0;
     }
 
-    private Outcome consume(RemoteBody body, long ask, long start, Target target, String where,
+    private Outcome consume(RemoteBody body, long ask, long askEnd, long start, Target target, String where,
                             Optional<String> validator) throws IOException, InterruptedException {
         boolean wholeFromZero = false;
         long position = start;
-        if (body.offset() != ask) {
+        boolean rangeIgnored = body.offset() == ask && ask == 0 && askEnd >= 0 && body.end().isPresent()
+                && body.end().getAsLong() > askEnd;
+        if (rangeIgnored && target.wholeFromZeroAllowed()) {
+            // Asked for the first piece, sent everything: this connection reads it all, no other starts.
+            wholeFromZero = true;
+        } else if (body.offset() != ask) {
             if (body.offset() != 0) {
                 return new Interrupted(SourceException.transientError(where + ": the source answered from byte "
                         + body.offset() + " when asked for byte " + ask, null));

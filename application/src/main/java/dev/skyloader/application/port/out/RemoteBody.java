@@ -15,10 +15,18 @@ import static java.util.Objects.requireNonNull;
  * @param validator the version of the object these bytes belong to (an ETag or Last-Modified), when known
  * @param body      the bytes; a read that fails is a transient error of the connection. A source guards it
  *                  against stalls: a body that stops flowing fails its read instead of blocking for ever.
+ * @param end       the position after the last byte of this answer, when known: the end of the range served, or
+ *                  the total size for a whole object (which tells a range ignored from one honoured at byte 0)
  */
-public record RemoteBody(long offset, OptionalLong totalSize, Optional<String> validator, InputStream body)
-        implements Closeable {
+public record RemoteBody(long offset, OptionalLong totalSize, Optional<String> validator, InputStream body,
+                         OptionalLong end) implements Closeable {
+    /** An answer that runs to the end of the object. */
+    public RemoteBody(long offset, OptionalLong totalSize, Optional<String> validator, InputStream body) {
+        this(offset, totalSize, validator, body, totalSize);
+    }
+
     public RemoteBody {
+        requireNonNull(end, "end is null");
         requireNonNull(totalSize, "totalSize is null");
         requireNonNull(validator, "validator is null");
         requireNonNull(body, "body is null");
