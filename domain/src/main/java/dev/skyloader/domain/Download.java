@@ -307,7 +307,7 @@ public final class Download {
         if (bytes < 0 || bytes > bytesDownloaded) {
             throw new IllegalArgumentException("can only truncate to 0.." + bytesDownloaded + ", got " + bytes);
         }
-        if (pieces != null) {
+        if (pieces != null || durablePieces != null) {
             throw new IllegalStateException("the part holds pieces: adopt them with adoptPieces");
         }
         bytesDownloaded = bytes;

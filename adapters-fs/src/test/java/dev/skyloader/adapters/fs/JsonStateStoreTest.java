@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyloader.application.contract.AbstractStateStoreTest;
 import dev.skyloader.application.port.out.StateStore;
 import dev.skyloader.domain.Download;
@@ -11,7 +12,10 @@ import dev.skyloader.domain.CipherName;
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
 import dev.skyloader.domain.PartEncoding;
+import dev.skyloader.domain.PieceMap;
+import dev.skyloader.domain.PieceMap.Range;
 import dev.skyloader.domain.Sha256;
+import dev.skyloader.domain.Validator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -150,5 +154,179 @@ class JsonStateStoreTest extends AbstractStateStoreTest {
         assertEquals(java.util.Optional.of("00".repeat(16)), back.header());
         assertEquals(PartEncoding.SERVED, back.partEncoding());
         assertEquals(java.util.OptionalLong.of(984), back.placedSize());
+    }
+
+    private static final PieceMap GAPS = PieceMap.of(List.of(new Range(0, 10), new Range(20, 30)));
+
+    /** A paused GCM download whose part holds {@code written}, {@code durable} of them synced. */
+    private static Download withPieces(String id, PieceMap written, PieceMap durable) {
+        return Download.builder().id(new DownloadId(id)).url("https://cdn.example/" + id)
+                .expectedSha256(new Sha256("cd".repeat(32))).expectedSize(java.util.OptionalLong.of(1_000))
+                .cipher(CipherName.AES_256_GCM).outputPath("/o/" + id).partPath("/o/" + id + ".part")
+                .createdAt(java.time.Instant.parse("2026-06-01T12:00:00Z"))
+                .updatedAt(java.time.Instant.parse("2026-06-01T12:01:00Z")).state(DownloadState.PAUSED)
+                .header("0123456789abcdef01234567").validator(new Validator("\"v\"", "https://cdn.example/" + id))
+                .bootId("boot-3").bytesDownloaded(12 + written.present()).pieces(written)
+                .bytesDurable(12 + durable.present()).durablePieces(durable).build();
+    }
+
+    private JsonNode document(String id) throws Exception {
+        return new ObjectMapper().readTree(directory.resolve("state/" + id + ".json").toFile());
+    }
+
+    private static void assertSameDownload(Download expected, Download actual) {
+        assertEquals(expected.id(), actual.id());
+        assertEquals(expected.url(), actual.url());
+        assertEquals(expected.expectedSha256(), actual.expectedSha256());
+        assertEquals(expected.expectedSize(), actual.expectedSize());
+        assertEquals(expected.cipher(), actual.cipher());
+        assertEquals(expected.outputPath(), actual.outputPath());
+        assertEquals(expected.partPath(), actual.partPath());
+        assertEquals(expected.state(), actual.state());
+        assertEquals(expected.bytesDownloaded(), actual.bytesDownloaded());
+        assertEquals(expected.bytesDurable(), actual.bytesDurable());
+        assertEquals(expected.pieces(), actual.pieces());
+        assertEquals(expected.durablePieces(), actual.durablePieces());
+        assertEquals(expected.attempts(), actual.attempts());
+        assertEquals(expected.restarts(), actual.restarts());
+        assertEquals(expected.nextAttemptAt(), actual.nextAttemptAt());
+        assertEquals(expected.lastError(), actual.lastError());
+        assertEquals(expected.validator(), actual.validator());
+        assertEquals(expected.createdAt(), actual.createdAt());
+        assertEquals(expected.updatedAt(), actual.updatedAt());
+        assertEquals(expected.bootId(), actual.bootId());
+        assertEquals(expected.header(), actual.header());
+        assertEquals(expected.partEncoding(), actual.partEncoding());
+        assertEquals(expected.placedSize(), actual.placedSize());
+    }
+
+    private void assertSetAside(String id) throws Exception {
+        assertTrue(store.load(new DownloadId(id)).isEmpty(), id + " loads as nothing");
+        assertFalse(Files.exists(directory.resolve("state/" + id + ".json")), id + " is no longer in place");
+        try (Stream<Path> entries = Files.list(directory.resolve("state"))) {
+            assertTrue(entries.anyMatch(p -> p.getFileName().toString().startsWith(id + ".json.corrupt-")),
+                    id + " is kept aside");
+        }
+    }
+
+    /** Saves a download with gaps as {@code id}, then replaces {@code field} in its document with {@code json}. */
+    private void saveWithField(String id, String field, String json) throws Exception {
+        store.save(withPieces(id, GAPS, PieceMap.of(List.of(new Range(20, 25)))));
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode document = (ObjectNode) document(id);
+        document.set(field, mapper.readTree(json));
+        Files.write(directory.resolve("state/" + id + ".json"), mapper.writeValueAsBytes(document));
+    }
+
+    @Test
+    void piecesWithGapsSurviveARoundTripAndAreWrittenAsPairs() throws Exception {
+        PieceMap durable = PieceMap.of(List.of(new Range(20, 25)));
+        Download saved = withPieces("gaps", GAPS, durable);
+        store.save(saved);
+        Download back = store.load(saved.id()).orElseThrow();
+        assertEquals(GAPS, back.pieces());
+        assertEquals(durable, back.durablePieces());
+        assertEquals(32, back.bytesDownloaded());
+        assertEquals(17, back.bytesDurable());
+        assertSameDownload(saved, back);
+
+        JsonNode json = document("gaps");
+        assertEquals(new ObjectMapper().readTree("[[0, 10], [20, 30]]"), json.get("pieces"));
+        assertEquals(new ObjectMapper().readTree("[[20, 25]]"), json.get("durable_pieces"));
+    }
+
+    @Test
+    void onlyTheMarkThatIsNoPrefixWritesItsRanges() throws Exception {
+        Download writtenGaps = withPieces("written", GAPS, PieceMap.prefixOf(10));
+        store.save(writtenGaps);
+        JsonNode json = document("written");
+        assertTrue(json.has("pieces"), json.toString());
+        assertFalse(json.has("durable_pieces"), json.toString());
+        assertEquals(22, json.get("bytes_durable").asLong());
+        assertSameDownload(writtenGaps, store.load(writtenGaps.id()).orElseThrow());
+
+        PieceMap durableGaps = PieceMap.of(List.of(new Range(10, 20)));
+        Download durable = withPieces("durable", PieceMap.prefixOf(30), durableGaps);
+        store.save(durable);
+        json = document("durable");
+        assertFalse(json.has("pieces"), json.toString());
+        assertEquals(new ObjectMapper().readTree("[[10, 20]]"), json.get("durable_pieces"));
+        Download back = store.load(durable.id()).orElseThrow();
+        assertEquals(PieceMap.prefixOf(30), back.pieces());
+        assertEquals(durableGaps, back.durablePieces());
+        assertSameDownload(durable, back);
+    }
+
+    @Test
+    void aDownloadOverOneConnectionWritesNoRanges() throws Exception {
+        store.save(sample("prefix"));
+        JsonNode json = document("prefix");
+        assertFalse(json.has("pieces"), json.toString());
+        assertFalse(json.has("durable_pieces"), json.toString());
+
+        Download asPieces = withPieces("as-pieces", PieceMap.prefixOf(30), PieceMap.prefixOf(10));
+        store.save(asPieces);
+        json = document("as-pieces");
+        assertFalse(json.has("pieces"), "a prefix recorded as pieces is still a prefix: " + json);
+        assertFalse(json.has("durable_pieces"), json.toString());
+        assertEquals(42, json.get("bytes_downloaded").asLong());
+        assertSameDownload(asPieces, store.load(asPieces.id()).orElseThrow());
+    }
+
+    @Test
+    void malformedPiecesSetTheDocumentAside() throws Exception {
+        saveWithField("triple", "pieces", "[[0, 10, 20]]");
+        saveWithField("single", "pieces", "[[0]]");
+        saveWithField("flat", "pieces", "[0, 10]");
+        saveWithField("text", "pieces", "\"0-10\"");
+        saveWithField("backwards", "pieces", "[[10, 0], [20, 30]]");
+        saveWithField("negative", "pieces", "[[-1, 9], [20, 30]]");
+        saveWithField("hole", "pieces", "[[0, null], [20, 30]]");
+        saveWithField("nulls", "pieces", "[null]");
+        saveWithField("sum", "pieces", "[[0, 10], [20, 31]]");
+        saveWithField("outside", "durable_pieces", "[[10, 15]]");
+        saveWithField("durable-backwards", "durable_pieces", "[[25, 20]]");
+        for (String id : List.of("triple", "single", "flat", "text", "backwards", "negative", "hole", "nulls", "sum",
+                "outside", "durable-backwards")) {
+            assertSetAside(id);
+        }
+        assertEquals(List.of(), store.list());
+    }
+
+    @Test
+    void theSameDocumentWithWellFormedPiecesLoads() throws Exception {
+        saveWithField("fine", "pieces", "[[20, 30], [0, 10]]");
+        Download back = store.load(new DownloadId("fine")).orElseThrow();
+        assertEquals(GAPS, back.pieces(), "stored ranges may come in any order");
+        assertTrue(Files.exists(directory.resolve("state/fine.json")));
+    }
+
+    @Test
+    void anUnsyncedSaveLoadsBackFieldForField() throws Exception {
+        Download saved = withPieces("unsynced", GAPS, PieceMap.of(List.of(new Range(0, 5))));
+        store.saveUnsynced(saved);
+        assertSameDownload(saved, store.load(saved.id()).orElseThrow());
+        byte[] unsynced = Files.readAllBytes(directory.resolve("state/unsynced.json"));
+        store.save(saved);
+        assertArrayEquals(Files.readAllBytes(directory.resolve("state/unsynced.json")), unsynced,
+                "the same document as a synced save");
+    }
+
+    @Test
+    void anUnsyncedSaveReplacesTheDocumentAndLeavesNoTemporaryFile() throws Exception {
+        Download download = withPieces("later", GAPS, PieceMap.empty());
+        store.save(download);
+        download.startAttempt(java.time.Instant.parse("2026-06-01T12:02:00Z"));
+        PieceMap more = PieceMap.of(List.of(new Range(0, 10), new Range(20, 40)));
+        download.recordPieces(more, GAPS, java.time.Instant.parse("2026-06-01T12:03:00Z"));
+        store.saveUnsynced(download);
+        Download back = store.load(download.id()).orElseThrow();
+        assertEquals(more, back.pieces());
+        assertEquals(GAPS, back.durablePieces());
+        assertEquals(DownloadState.DOWNLOADING, back.state());
+        assertSameDownload(download, back);
+        try (Stream<Path> entries = Files.list(directory.resolve("state"))) {
+            assertEquals(List.of("later.json"), entries.map(p -> p.getFileName().toString()).toList());
+        }
     }
 }
