@@ -1,6 +1,7 @@
 package dev.skyloader.domain;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -66,15 +67,18 @@ public final class Download {
         this.placedSize = b.placedSize;
         this.pieces = orNullIfPrefix(b.pieces);
         this.durablePieces = orNullIfPrefix(b.durablePieces);
-        if (pieces != null && (header == null && cipher.headerBytes() > 0
-                || cipher.headerBytes() + pieces.present() != bytesDownloaded)) {
-            throw new IllegalArgumentException("pieces " + pieces + " do not add up to bytes_downloaded "
-                    + bytesDownloaded);
+        if (b.pieces != null && (header == null && cipher.headerBytes() > 0 && !b.pieces.ranges().isEmpty()
+                || countedBytes(b.pieces) != bytesDownloaded || beyondSize(b.pieces))) {
+            throw new IllegalArgumentException("pieces " + b.pieces + " do not add up to bytes_downloaded "
+                    + bytesDownloaded + " or lie beyond the expected size");
         }
-        if (durablePieces != null && (!pieces().containsAll(durablePieces)
-                || cipher.headerBytes() + durablePieces.present() != bytesDurable)) {
-            throw new IllegalArgumentException("durable pieces " + durablePieces
-                    + " are not within the written ones or do not add up to bytes_durable " + bytesDurable);
+        if (b.durablePieces != null && countedBytes(b.durablePieces) != bytesDurable) {
+            throw new IllegalArgumentException("durable pieces " + b.durablePieces + " do not add up to bytes_durable "
+                    + bytesDurable);
+        }
+        if (!pieces().containsAll(durablePieces())) {
+            throw new IllegalArgumentException("durable pieces " + durablePieces() + " are not within the written "
+                    + pieces());
         }
         if (bytesDurable < 0 || bytesDurable > bytesDownloaded) {
             throw new IllegalArgumentException("bytes_durable must lie in 0..bytes_downloaded, got " + bytesDurable);
@@ -188,6 +192,13 @@ public final class Download {
             throw new IllegalArgumentException("pieces must only grow, durable within written: " + pieces() + " -> "
                     + written + ", durable " + durablePieces() + " -> " + durable);
         }
+        if (header == null && cipher.headerBytes() > 0 && orNullIfPrefix(written) != null) {
+            // A prefix counts as nothing until then; ranges with gaps could not be saved.
+            throw new IllegalArgumentException("no part ranges count before the header is known: " + written);
+        }
+        if (beyondSize(written)) {
+            throw new IllegalArgumentException("pieces " + written + " lie beyond the expected size");
+        }
         long counted = countedBytes(written);
         recordWritten(counted, now);
         pieces = orNullIfPrefix(written);
@@ -226,6 +237,9 @@ public final class Download {
         if (!written.ranges().isEmpty() && header == null && cipher.headerBytes() > 0) {
             throw new IllegalArgumentException("pieces without a header");
         }
+        if (beyondSize(written)) {
+            throw new IllegalArgumentException("pieces " + written + " lie beyond the expected size");
+        }
         long counted = countedBytes(written);
         adoptPartFile(counted, countedBytes(durable), now);
         pieces = orNullIfPrefix(written);
@@ -250,6 +264,13 @@ public final class Download {
     private long countedBytes(PieceMap partRanges) {
         boolean headerKnown = header != null || cipher.headerBytes() == 0;
         return headerKnown ? cipher.headerBytes() + partRanges.present() : 0;
+    }
+
+    /** Whether part ranges reach past the expected size (served bytes less the header). */
+    private boolean beyondSize(PieceMap partRanges) {
+        List<PieceMap.Range> ranges = partRanges.ranges();
+        return expectedSize.isPresent() && !ranges.isEmpty()
+                && cipher.headerBytes() + ranges.get(ranges.size() - 1).end() > expectedSize.getAsLong();
     }
 
     private static PieceMap orNullIfPrefix(PieceMap map) {

@@ -25,6 +25,48 @@ class DownloadPiecesTest {
     // ---- recordPieces ----
 
     @Test
+    void rangesWithGapsBeforeTheHeaderIsKnownAreRefused() {
+        Download download = downloading(CipherName.AES_256_GCM);
+        assertThrows(IllegalArgumentException.class, () -> download.recordPieces(GAPS, PieceMap.empty(), LATER));
+        assertEquals(0, download.bytesDownloaded());
+        assertEquals(PieceMap.empty(), download.pieces());
+    }
+
+    @Test
+    void rangesPastTheExpectedSizeAreRefused() {
+        Download none = downloading(CipherName.NONE);
+        assertThrows(IllegalArgumentException.class, () -> none.recordPieces(map(0, 10, 95, 101), PieceMap.empty(),
+                LATER));
+        none.recordPieces(map(0, 10, 95, 100), PieceMap.empty(), LATER);
+        assertEquals(15, none.bytesDownloaded(), "up to the very last byte is fine");
+
+        Download gcm = downloading(CipherName.AES_256_GCM);
+        gcm.recordHeader(GCM_NONCE, NOW);
+        assertThrows(IllegalArgumentException.class, () -> gcm.recordPieces(map(0, 10, 80, 89), PieceMap.empty(),
+                LATER), "the header takes 12 of the 100 bytes");
+        gcm.recordPieces(map(0, 10, 80, 88), PieceMap.empty(), LATER);
+        assertEquals(12 + 18, gcm.bytesDownloaded());
+    }
+
+    @Test
+    void aStoredDocumentWhosePiecesDoNotAgreeWithItsCountsIsRefused() {
+        // A prefix that says more than the count.
+        assertThrows(IllegalArgumentException.class, () -> stored(CipherName.NONE).state(DownloadState.PAUSED)
+                .bytesDownloaded(50).pieces(PieceMap.prefixOf(100)).build());
+        // Gaps, and no durable ranges: the durable count (all 20) would call a gap durable.
+        assertThrows(IllegalArgumentException.class, () -> stored(CipherName.NONE).state(DownloadState.PAUSED)
+                .bytesDownloaded(20).pieces(GAPS).build());
+        // Past the expected size.
+        assertThrows(IllegalArgumentException.class, () -> stored(CipherName.NONE).state(DownloadState.PAUSED)
+                .bytesDownloaded(20).bytesDurable(0L).pieces(map(0, 10, 95, 105)).build());
+        // The same, agreeing, loads.
+        Download fine = stored(CipherName.NONE).state(DownloadState.PAUSED).bytesDownloaded(20).bytesDurable(0L)
+                .pieces(GAPS).build();
+        assertEquals(GAPS, fine.pieces());
+        assertEquals(PieceMap.empty(), fine.durablePieces());
+    }
+
+    @Test
     void piecesWithGapsCountTheirBytesAndAreKept() {
         Download download = downloading(CipherName.NONE);
         download.recordPieces(GAPS, map(0, 10), LATER);
