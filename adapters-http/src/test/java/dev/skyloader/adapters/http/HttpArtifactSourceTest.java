@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.skyloader.adapters.http.TestHttpServer.DropAfter;
 import dev.skyloader.adapters.http.TestHttpServer.FullBodyOnIfRange;
 import dev.skyloader.adapters.http.TestHttpServer.IgnoreRange;
+import dev.skyloader.adapters.http.TestHttpServer.IgnoreRangeEnd;
 import dev.skyloader.adapters.http.TestHttpServer.Redirect;
 import dev.skyloader.adapters.http.TestHttpServer.StallAfter;
 import dev.skyloader.adapters.http.TestHttpServer.Status;
+import dev.skyloader.adapters.http.TestHttpServer.UnknownTotal;
 import dev.skyloader.adapters.http.TestHttpServer.WrongContentRange;
 import dev.skyloader.application.contract.AbstractArtifactSourceTest;
 import dev.skyloader.application.port.out.ArtifactSource;
@@ -23,10 +25,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -299,6 +310,150 @@ class HttpArtifactSourceTest extends AbstractArtifactSourceTest {
                     () -> source.open(new SourceUrl(secure.url("/model.bin")), 0, Optional.empty()));
             assertEquals(Kind.PERMANENT, untrusted.kind());
             assertTrue(untrusted.getMessage().contains("--ca-cert"), untrusted.getMessage());
+        }
+    }
+
+    @Test
+    void aClosedRangeGivesExactlyItsBytesWithTheObjectsSize() throws Exception {
+        byte[] content = content(31);
+        SourceUrl url = put("piece.bin", content);
+        String etag = server.etag("/piece.bin");
+        try (RemoteBody body = source.open(url, 100_000, 175_000, Optional.of(etag))) {
+            assertEquals(100_000, body.offset());
+            assertEquals(SIZE, body.totalSize().orElseThrow());
+            assertEquals(Optional.of(etag), body.validator());
+            assertArrayEquals(Arrays.copyOfRange(content, 100_000, 175_000), body.body().readAllBytes());
+        }
+        TestHttpServer.Request request = server.requests().get(0);
+        assertEquals("bytes=100000-174999", request.range());
+        assertEquals(etag, request.ifRange());
+    }
+
+    @Test
+    void aClosedRangeAtOffsetZeroIsAskedForWithoutIfRange() throws Exception {
+        byte[] content = content(32);
+        SourceUrl url = put("head.bin", content);
+        try (RemoteBody body = source.open(url, 0, 4096, Optional.of(server.etag("/head.bin")))) {
+            assertEquals(0, body.offset());
+            assertEquals(SIZE, body.totalSize().orElseThrow());
+            assertArrayEquals(Arrays.copyOfRange(content, 0, 4096), body.body().readAllBytes());
+        }
+        TestHttpServer.Request request = server.requests().get(0);
+        assertEquals("bytes=0-4095", request.range());
+        assertNull(request.ifRange(), "If-Range guards the bytes before the offset, and there are none");
+    }
+
+    @Test
+    void aClosedRangePastTheObjectsEndGivesTheBytesUpToTheEnd() throws Exception {
+        byte[] content = content(33);
+        SourceUrl url = put("tail.bin", content);
+        try (RemoteBody body = source.open(url, SIZE - 1000, SIZE + 5000, Optional.of(server.etag("/tail.bin")))) {
+            assertEquals(SIZE - 1000, body.offset());
+            assertEquals(SIZE, body.totalSize().orElseThrow());
+            assertArrayEquals(Arrays.copyOfRange(content, SIZE - 1000, SIZE), body.body().readAllBytes());
+        }
+        assertEquals("bytes=" + (SIZE - 1000) + "-" + (SIZE + 4999), server.requests().get(0).range());
+    }
+
+    @Test
+    void closedRangesReadAtOnceOverFourConnectionsReassembleTheObject() throws Exception {
+        byte[] content = content(34);
+        SourceUrl url = put("pieces.bin", content);
+        Optional<String> etag = Optional.of(server.etag("/pieces.bin"));
+        int[] bounds = {0, 70_001, 150_000, 222_222, SIZE};
+        byte[] assembled = new byte[SIZE];
+        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch allOpen = new CountDownLatch(4);
+        List<Future<?>> pieces = new ArrayList<>();
+        try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
+            for (int i = 0; i < 4; i++) {
+                int from = bounds[i];
+                int to = bounds[i + 1];
+                pieces.add(threads.submit(() -> {
+                    start.await();
+                    try (RemoteBody body = source.open(url, from, to, etag)) {
+                        allOpen.countDown();
+                        assertTrue(allOpen.await(10, TimeUnit.SECONDS), "four responses open at once");
+                        assertEquals(from, body.offset());
+                        assertEquals(SIZE, body.totalSize().orElseThrow());
+                        byte[] bytes = body.body().readAllBytes();
+                        assertEquals(to - from, bytes.length);
+                        System.arraycopy(bytes, 0, assembled, from, bytes.length);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> piece : pieces) {
+                piece.get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertArrayEquals(content, assembled);
+        assertEquals(Set.of("bytes=0-70000", "bytes=70001-149999", "bytes=150000-222221", "bytes=222222-299999"),
+                server.requests().stream().map(TestHttpServer.Request::range).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void aClosedRangeWithAStaleValidatorIsAnsweredWithTheWholeNewObject() throws Exception {
+        SourceUrl url = put("replaced.bin", content(35));
+        String old = server.etag("/replaced.bin");
+        byte[] newer = content(36);
+        put("replaced.bin", newer);
+        // Past refetchBelow: a 200 would be asked again without If-Range if it carried the validator sent.
+        HttpArtifactSource source = new HttpArtifactSource(client, SETTINGS.withRefetchBelow(1000), CLOCK);
+        try (RemoteBody body = source.open(url, 100_000, 150_000, Optional.of(old))) {
+            assertEquals(0, body.offset(), "the new object from byte 0, never its bytes spliced onto the old ones");
+            assertEquals(SIZE, body.totalSize().orElseThrow());
+            assertEquals(Optional.of(server.etag("/replaced.bin")), body.validator());
+            assertArrayEquals(newer, body.body().readAllBytes());
+        }
+        List<TestHttpServer.Request> requests = server.requests();
+        assertEquals(1, requests.size(), "a changed object is not asked for again without If-Range");
+        assertEquals("bytes=100000-149999", requests.get(0).range());
+        assertEquals(old, requests.get(0).ifRange());
+    }
+
+    @Test
+    void closingALargeRangeEarlyDoesNotReadTheRest() throws Exception {
+        byte[] content = new byte[32 << 20];
+        new SplittableRandom(37).nextBytes(content);
+        SourceUrl url = put("large.bin", content);
+        long length = content.length - 2000;
+        RemoteBody body = source.open(url, 1000, content.length - 1000, Optional.of(server.etag("/large.bin")));
+        assertArrayEquals(Arrays.copyOfRange(content, 1000, 1100), body.body().readNBytes(100));
+        assertDoesNotThrow(body::close);
+        assertTrue(server.awaitAnswered(1, Duration.ofSeconds(10)), "the server is still sending the range");
+        // What the socket buffers took before the connection closed (a few MiB here), not the 32 MiB asked for.
+        long sent = server.bodyBytesSent();
+        assertTrue(sent < length / 2, "sent " + sent + " of the " + length + " bytes asked for");
+
+        try (RemoteBody next = source.open(url, 5000, 6000, Optional.of(server.etag("/large.bin")))) {
+            assertArrayEquals(Arrays.copyOfRange(content, 5000, 6000), next.body().readAllBytes(),
+                    "the client still serves new requests");
+        }
+    }
+
+    @Test
+    void aContentRangeEndingPastTheEndAskedForIsRejectedBeforeAnyByte() {
+        SourceUrl url = put("longer.bin", content(38));
+        server.enqueue(new IgnoreRangeEnd());
+        SourceException e = assertThrows(SourceException.class,
+                () -> source.open(url, 1000, 5000, Optional.of(server.etag("/longer.bin"))));
+        assertEquals(Kind.TRANSIENT, e.kind());
+        assertTrue(e.getMessage().contains("from 1000 to 4999"), e.getMessage());
+        assertTrue(e.getMessage().contains("bytes 1000-" + (SIZE - 1) + "/" + SIZE), e.getMessage());
+        assertEquals("bytes=1000-4999", server.requests().get(0).range());
+    }
+
+    @Test
+    void aClosedRangeOfUnknownTotalLeavesTheSizeUnknown() throws Exception {
+        byte[] content = content(39);
+        SourceUrl url = put("unknown.bin", content);
+        server.enqueue(new UnknownTotal());
+        try (RemoteBody body = source.open(url, 1000, 5000, Optional.of(server.etag("/unknown.bin")))) {
+            assertEquals(1000, body.offset());
+            assertTrue(body.totalSize().isEmpty(), "'bytes 1000-4999/*' does not say how large the object is");
+            assertArrayEquals(Arrays.copyOfRange(content, 1000, 5000), body.body().readAllBytes());
         }
     }
 }

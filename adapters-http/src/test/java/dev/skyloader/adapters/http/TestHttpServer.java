@@ -28,7 +28,7 @@ import javax.net.ssl.SSLContext;
 /**
  * A real HTTP(S) server in the test's JVM (the JDK's HttpServer) serving objects from memory with Range, If-Range,
  * ETag and Last-Modified, and able to misbehave on demand: drop a connection, stall, ignore Range, ignore If-Range,
- * answer a wrong Content-Range, redirect, or answer with any status.
+ * ignore the end of a Range, answer a wrong Content-Range or one of unknown total, redirect, or answer with any status.
  */
 public final class TestHttpServer implements AutoCloseable {
     /** How one request is answered instead of normally. */
@@ -57,6 +57,14 @@ public final class TestHttpServer implements AutoCloseable {
 
     /** Answer 206 with a Content-Range starting one byte after the one asked for. */
     public record WrongContentRange() implements Fault {
+    }
+
+    /** Answer a closed range to the object's end, saying so in the Content-Range: a server ignoring a range's end. */
+    public record IgnoreRangeEnd() implements Fault {
+    }
+
+    /** Answer 206 with the range asked for and a Content-Range of unknown total ({@code bytes a-b/*}). */
+    public record UnknownTotal() implements Fault {
     }
 
     public record Status(int code, Map<String, String> headers) implements Fault {
@@ -92,6 +100,7 @@ public final class TestHttpServer implements AutoCloseable {
     private volatile Fault always;
     private volatile long chunkDelayMillis;
     private int versions;
+    private int answered;
 
     private TestHttpServer(HttpServer server) {
         this.server = server;
@@ -154,6 +163,22 @@ public final class TestHttpServer implements AutoCloseable {
         return bodyBytesSent.get();
     }
 
+    /**
+     * Waits until {@code count} requests have been handled to their end (answered in full, cut, or abandoned by the
+     * client); false when they have not within {@code timeout}.
+     */
+    public synchronized boolean awaitAnswered(int count, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (answered < count) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
     public String etag(String path) {
         return objects.get(path).etag();
     }
@@ -212,8 +237,12 @@ public final class TestHttpServer implements AutoCloseable {
                 if (fault instanceof WrongContentRange) {
                     start++;
                 }
+                if (fault instanceof IgnoreRangeEnd) {
+                    last = size - 1;
+                }
                 status = 206;
-                exchange.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + last + "/" + size);
+                exchange.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + last + "/"
+                        + (fault instanceof UnknownTotal ? "*" : Long.toString(size)));
             }
             long length = last + 1 - start;
             if (fault instanceof TruncatedChunked truncated) {
@@ -267,6 +296,11 @@ public final class TestHttpServer implements AutoCloseable {
             // The client went away or the cut above: either way the connection is done.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            synchronized (this) {
+                answered++;
+                notifyAll();
+            }
         }
     }
 

@@ -29,6 +29,8 @@ public final class FaultyTcpProxy implements AutoCloseable {
     private volatile boolean goDown;
     private volatile long chunkDelayMillis;
     private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicLong bytesToClient = new AtomicLong();
+    private int closedConnections;
 
     public FaultyTcpProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -64,6 +66,28 @@ public final class FaultyTcpProxy implements AutoCloseable {
     /** Pauses this long after every 16 KiB sent to the client: a slow link. */
     public void chunkDelay(java.time.Duration delay) {
         this.chunkDelayMillis = delay.toMillis();
+    }
+
+    /** Bytes passed on to the client so far, over every connection. */
+    public long bytesToClient() {
+        return bytesToClient.get();
+    }
+
+    /**
+     * Waits until {@code count} connections have closed (either side: the client, the server or a fault); false when
+     * they have not within {@code timeout}.
+     */
+    public synchronized boolean awaitClosedConnections(int count, java.time.Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (closedConnections < count) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     private void accept() {
@@ -102,6 +126,9 @@ public final class FaultyTcpProxy implements AutoCloseable {
                 }
                 out.write(buffer, 0, allowed);
                 out.flush();
+                if (towardsClient) {
+                    bytesToClient.addAndGet(allowed);
+                }
                 long delay = chunkDelayMillis;
                 if (towardsClient && delay > 0 && closing.await(delay, TimeUnit.MILLISECONDS)) {
                     return;
@@ -120,6 +147,13 @@ public final class FaultyTcpProxy implements AutoCloseable {
             // a side went away: the try closes both
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (towardsClient) {
+                synchronized (this) {
+                    closedConnections++;
+                    notifyAll();
+                }
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,6 +81,13 @@ class S3ArtifactSourceTest extends AbstractS3SourceTest {
     protected boolean cutNextResponseAfter(long bytes) {
         proxy.cutAfter(bytes);
         return true;
+    }
+
+    @Override
+    protected OptionalLong bytesReceivedOnceClosed(int connections) throws Exception {
+        assertTrue(proxy.awaitClosedConnections(connections, Duration.ofSeconds(10)),
+                "fewer than " + connections + " connections closed: a body read to its end to keep its connection?");
+        return OptionalLong.of(proxy.bytesToClient());
     }
 
     @Test
