@@ -206,6 +206,12 @@ final class Transfer {
         if (rangeIgnored && target.wholeFromZeroAllowed()) {
             // Asked for the first piece, sent everything: this connection reads it all, no other starts.
             wholeFromZero = true;
+            if (part.present() > 0) {
+                String reason = where + ": the server ignored the range and sent the whole object: starting again"
+                        + " from byte 0 over one connection";
+                part.cutToZero(() -> journal.change((d, now) -> d.restartFromZero(reason, now)));
+                listener.notice(id, reason);
+            }
         } else if (body.offset() != ask) {
             if (body.offset() != 0) {
                 return new Interrupted(SourceException.transientError(where + ": the source answered from byte "
@@ -223,7 +229,7 @@ final class Transfer {
                 part.cutToZero(() -> journal.change((d, now) -> d.restartFromZero(reason, now)));
                 listener.notice(id, reason);
             }
-        } else if (ask > 0 && validator.isPresent() && body.validator().isPresent()
+        } else if ((ask > 0 || part.present() > 0) && validator.isPresent() && body.validator().isPresent()
                 && !validator.equals(body.validator())) {
             return new Interrupted(SourceException.changed(where + " changed (validator " + validator.get()
                     + " -> " + body.validator().get() + ")"));
