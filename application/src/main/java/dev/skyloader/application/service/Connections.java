@@ -126,10 +126,12 @@ final class Connections {
         if (length >= 0 && part.written().covers(length) && part.header().isPresent()) {
             return new Transfer.AllBytes();
         }
+        // A request to slow down from any connection is what the attempt ends with: it slows them all.
         SourceException last = null;
         for (Worker worker : workers) {
-            if (worker.lastError != null) {
-                last = worker.lastError;
+            SourceException error = worker.lastError;
+            if (error != null && (last == null || last.retryAfter().isEmpty() || error.retryAfter().isPresent())) {
+                last = error;
             }
         }
         if (last == null) {

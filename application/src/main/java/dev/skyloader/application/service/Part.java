@@ -149,7 +149,8 @@ final class Part implements AutoCloseable {
             written = written.with(new PieceMap.Range(at, at + length));
             prefix = written.prefix();
             present = written.present();
-            report = present - reported >= REPORT_BYTES;
+            // A prefix needs no such record: after a crash of the process the file's length tells it.
+            report = present != prefix && present - reported >= REPORT_BYTES;
         }
         Verifier v = verifier;
         if (v != null) {
