@@ -59,6 +59,7 @@ public final class InMemoryStateStore implements StateStore {
                 .nextAttemptAt(d.nextAttemptAt().orElse(null)).lastError(d.lastError().orElse(null))
                 .validator(d.validator().orElse(null)).bytesDurable(d.bytesDurable())
                 .bootId(d.bootId().orElse(null)).header(d.header().orElse(null)).partEncoding(d.partEncoding())
-                .placedSize(d.placedSize().isPresent() ? d.placedSize().getAsLong() : null);
+                .placedSize(d.placedSize().isPresent() ? d.placedSize().getAsLong() : null)
+                .pieces(d.pieces()).durablePieces(d.durablePieces());
     }
 }

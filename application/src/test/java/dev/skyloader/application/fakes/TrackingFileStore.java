@@ -12,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
  * An {@link InMemoryFileStore} that records what is done to its files, in order ({@code "sync /p"},
  * {@code "close /p"}, {@code "truncate /p 40"}, {@code "move /p -> /o"}, {@code "delete /p"}), for the tests that care
  * about the order of syncs, closes and renames. Reads of part files can be held at a gate, and the test can wait
- * until one is held there; they can be made short.
+ * until one is held there; they can be made short. A write can be made to fail.
  */
 public final class TrackingFileStore implements FileStore {
     private final InMemoryFileStore files;
@@ -20,6 +20,7 @@ public final class TrackingFileStore implements FileStore {
     private volatile CountDownLatch gate;
     private volatile CountDownLatch held;
     private volatile int maxRead = Integer.MAX_VALUE;
+    private final java.util.concurrent.atomic.AtomicLong failWriteAt = new java.util.concurrent.atomic.AtomicLong(-1);
 
     public TrackingFileStore(InMemoryFileStore files) {
         this.files = files;
@@ -34,6 +35,11 @@ public final class TrackingFileStore implements FileStore {
     /** Every read of a part file returns at most {@code bytes} bytes, as a read of a real file may. */
     public void shortReads(int bytes) {
         this.maxRead = bytes;
+    }
+
+    /** The next write to a part file that covers byte {@code position} fails, writing nothing, as on a full disk. */
+    public void failWriteAt(long position) {
+        failWriteAt.set(position);
     }
 
     /** Waits until a read is held at the gate. */
@@ -61,6 +67,10 @@ public final class TrackingFileStore implements FileStore {
 
             @Override
             public void write(long position, byte[] bytes, int offset, int length) throws IOException {
+                long failing = failWriteAt.get();
+                if (failing >= position && failing < position + length && failWriteAt.compareAndSet(failing, -1)) {
+                    throw new IOException("No space left on device");
+                }
                 part.write(position, bytes, offset, length);
             }
 
