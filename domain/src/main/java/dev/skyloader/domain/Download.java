@@ -42,6 +42,8 @@ public final class Download {
     private PieceMap pieces;
     /** Part bytes synced, when they are not simply a prefix; null: a prefix. */
     private PieceMap durablePieces;
+    /** Several connections may write the part: it may have gaps that the byte count does not tell. */
+    private boolean piecewise;
 
     private Download(Builder b) {
         this.id = requireNonNull(b.id, "id is null");
@@ -67,12 +69,13 @@ public final class Download {
         this.placedSize = b.placedSize;
         this.pieces = orNullIfPrefix(b.pieces);
         this.durablePieces = orNullIfPrefix(b.durablePieces);
+        this.piecewise = b.pieces != null;
         if (b.pieces != null && (header == null && cipher.headerBytes() > 0 && !b.pieces.ranges().isEmpty()
-                || countedBytes(b.pieces) != bytesDownloaded || beyondSize(b.pieces))) {
+                || !addsUp(b.pieces, bytesDownloaded) || beyondSize(b.pieces))) {
             throw new IllegalArgumentException("pieces " + b.pieces + " do not add up to bytes_downloaded "
                     + bytesDownloaded + " or lie beyond the expected size");
         }
-        if (b.durablePieces != null && countedBytes(b.durablePieces) != bytesDurable) {
+        if (b.durablePieces != null && !addsUp(b.durablePieces, bytesDurable)) {
             throw new IllegalArgumentException("durable pieces " + b.durablePieces + " do not add up to bytes_durable "
                     + bytesDurable);
         }
@@ -244,6 +247,21 @@ public final class Download {
         adoptPartFile(counted, countedBytes(durable), now);
         pieces = orNullIfPrefix(written);
         durablePieces = orNullIfPrefix(durable);
+        piecewise = true;
+    }
+
+    /**
+     * Several connections are about to write the part: from now on it may have gaps, and only the ranges named here
+     * count after a crash (not the part file's length). Until the next restart from byte 0.
+     */
+    public void markPiecewise(Instant now) {
+        piecewise = true;
+        touch(now);
+    }
+
+    /** Whether the part may have gaps (several connections wrote it): only the named ranges count. */
+    public boolean piecewise() {
+        return piecewise;
     }
 
     /** Part bytes written: the ranges, or the prefix the byte count stands for. */
@@ -264,6 +282,12 @@ public final class Download {
     private long countedBytes(PieceMap partRanges) {
         boolean headerKnown = header != null || cipher.headerBytes() == 0;
         return headerKnown ? cipher.headerBytes() + partRanges.present() : 0;
+    }
+
+    /** Whether {@code partRanges} stand for {@code bytes} served bytes (no range: nothing, or the header alone). */
+    private boolean addsUp(PieceMap partRanges, long bytes) {
+        return partRanges.ranges().isEmpty() ? bytes == 0 || bytes == countedBytes(partRanges)
+                : countedBytes(partRanges) == bytes;
     }
 
     /** Whether part ranges reach past the expected size (served bytes less the header). */
@@ -313,6 +337,7 @@ public final class Download {
         bytesDurable = durable;
         pieces = null;
         durablePieces = null;
+        piecewise = false;
         if (written == 0) {
             validator = null;
             header = null;
@@ -346,6 +371,7 @@ public final class Download {
         bytesDurable = 0;
         pieces = null;
         durablePieces = null;
+        piecewise = false;
         header = null;
         partEncoding = PartEncoding.PLAIN;
         placedSize = null;

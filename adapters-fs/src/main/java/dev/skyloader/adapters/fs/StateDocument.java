@@ -78,11 +78,12 @@ record StateDocument(
 
     /**
      * The part's ranges as {@code [[start, end], ...]} (part offsets, end exclusive), only when they are not simply
-     * the prefix the byte count stands for: a download over one connection writes no such field.
+     * the prefix the byte count stands for or several connections may write the part (then always, so that a run
+     * after a crash trusts only them): a download over one connection writes no such field.
      */
     private static List<List<Long>> ranges(PieceMap map, long counted, Download d) {
         long prefix = Math.max(0, counted - d.cipher().headerBytes());
-        if (map.ranges().size() <= 1 && map.prefix() == map.present() && map.present() == prefix) {
+        if (!d.piecewise() && map.ranges().size() <= 1 && map.prefix() == map.present() && map.present() == prefix) {
             return null;
         }
         return map.ranges().stream().map(r -> List.of(r.start(), r.end())).toList();

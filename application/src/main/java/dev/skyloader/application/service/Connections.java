@@ -32,6 +32,8 @@ final class Connections {
     private final int headerBytes;
     private final DownloadListener listener;
     private final DownloadId id;
+    /** A source of this run answered a piece with the whole object: one connection from then on. */
+    private boolean rangesIgnored;
 
     /**
      * @param expectedSize the size of the bytes served, when known before the first answer
@@ -58,7 +60,7 @@ final class Connections {
         }
         PieceMap written = part.written();
         boolean gaps = written.present() != written.prefix();
-        if (connections == 1 && !gaps) {
+        if (connections == 1 && !gaps || rangesIgnored) {
             return transfer.fetch(url);
         }
         long length = bodyLength();
@@ -97,7 +99,16 @@ final class Connections {
         if (interrupted) {
             throw new InterruptedException("interrupted while " + connections + " connections were running");
         }
-        return outcome(scheduler, workers);
+        for (Worker worker : workers) {
+            if (worker.rangesIgnored != null && worker.localFailure == null && worker.runtimeFailure == null) {
+                rangesIgnored = true;
+                synchronized (listener) {
+                    listener.notice(id, worker.rangesIgnored);
+                }
+                return transfer.fetch(url);
+            }
+        }
+        return outcome(url, scheduler, workers);
     }
 
     /** The body's length in part bytes when the size is known; -1 otherwise. */
@@ -106,7 +117,8 @@ final class Connections {
         return served.isPresent() ? served.getAsLong() - headerBytes : -1;
     }
 
-    private Transfer.Outcome outcome(PieceScheduler scheduler, Worker[] workers) throws IOException {
+    private Transfer.Outcome outcome(SourceUrl url, PieceScheduler scheduler, Worker[] workers)
+            throws IOException, InterruptedException {
         for (Worker worker : workers) {
             if (worker.localFailure != null) {
                 throw worker.localFailure;
@@ -125,6 +137,12 @@ final class Connections {
         long length = scheduler.length();
         if (length >= 0 && part.written().covers(length) && part.header().isPresent()) {
             return new Transfer.AllBytes();
+        }
+        for (Worker worker : workers) {
+            if (worker.readToTheEnd) {
+                // The first answer told no size: the rest over one connection, to the end of the object.
+                return transfer.fetch(url);
+            }
         }
         // A request to slow down from any connection is what the attempt ends with: it slows them all.
         SourceException last = null;
@@ -149,6 +167,8 @@ final class Connections {
         private SourceException lastError;
         private IOException localFailure;
         private RuntimeException runtimeFailure;
+        private String rangesIgnored;
+        private boolean readToTheEnd;
 
         Worker(SourceUrl url, PieceScheduler scheduler) {
             this.url = url;
@@ -161,11 +181,23 @@ final class Connections {
                 PieceScheduler.Piece piece;
                 while ((piece = scheduler.take()) != null) {
                     long before = scheduler.position(piece);
+                    if (before > part.size()) {
+                        // This piece leaves a gap: the state must say so before it does (see PartRecovery).
+                        part.markPiecewise();
+                    }
                     Transfer.Outcome outcome;
                     try {
                         outcome = transfer.fetch(url, Transfer.piece(scheduler, piece));
                     } finally {
                         scheduler.release(piece);
+                    }
+                    if (outcome instanceof Transfer.RangesIgnored ignored) {
+                        rangesIgnored = ignored.message();
+                        scheduler.stop();
+                        return;
+                    }
+                    if (outcome instanceof Transfer.AllBytes && scheduler.length() < 0) {
+                        readToTheEnd = true;
                     }
                     if (!(outcome instanceof Transfer.Interrupted interrupted) || scheduler.stopped()) {
                         continue;
@@ -182,7 +214,8 @@ final class Connections {
                         listener.notice(id, error.getMessage() + (moved
                                 ? "; resuming that piece at once" : "; that connection stops, the others go on"));
                     }
-                    if (!moved) {
+                    if (!moved || scheduler.single()) {
+                        // One connection at a time: its failure is the attempt's, judged as a single connection's.
                         return;
                     }
                 }

@@ -168,6 +168,16 @@ final class Part implements AutoCloseable {
      */
     static final long REPORT_BYTES = 512 << 10;
 
+    /**
+     * Says in the state, before a second connection writes, that the part may get gaps: a run after a crash then
+     * trusts only the ranges the state names, not the file's length.
+     */
+    void markPiecewise() throws IOException {
+        if (!journal.read(d -> d.piecewise())) {
+            journal.change((d, now) -> d.markPiecewise(now));
+        }
+    }
+
     /** Records in the state what was written so far (without waiting for a sync). */
     void recordWritten() throws IOException {
         recordWritten(true);

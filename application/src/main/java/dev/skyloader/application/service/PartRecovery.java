@@ -67,7 +67,7 @@ final class PartRecovery {
         }
         boolean headerKnown = h == 0 || d.header().isPresent();
         PieceMap recorded = d.pieces();
-        if (headerKnown && recorded.present() != recorded.prefix()) {
+        if (headerKnown && (recorded.present() != recorded.prefix() || d.piecewise())) {
             recoverPieces(journal, part, d, sameBoot, onDisk, boot, name == CipherName.AES_256_CBC, listener);
             return;
         }

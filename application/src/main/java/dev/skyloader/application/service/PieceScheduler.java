@@ -44,7 +44,10 @@ final class PieceScheduler {
     private long length;
     private Piece lead;
     private boolean stopped;
-    /** One connection does it all: the source ignored the range, or the artifact is under two pieces. */
+    /**
+     * One connection at a time, no split: the source ignored the range, the length is unknown, or the artifact is
+     * under two pieces.
+     */
     private boolean single;
 
     /**
@@ -72,7 +75,10 @@ final class PieceScheduler {
      * not known and the lead piece is out.
      */
     synchronized Piece take() throws InterruptedException {
-        if (length < 0 && lead == null && !stopped) {
+        if (stopped) {
+            return null;
+        }
+        if (length < 0 && lead == null && !single) {
             // The lead: the first missing piece, from where the prefix ends.
             PieceMap.Range gap = present.firstMissing(Long.MAX_VALUE).orElseThrow();
             long start = gap.start();
@@ -83,13 +89,14 @@ final class PieceScheduler {
         while (length < 0 && lead != null && !stopped && !single) {
             wait();
         }
-        if (stopped || single || length < 0) {
+        if (stopped || length < 0 || single && !inFlight.isEmpty()) {
             return null;
         }
         Map.Entry<Long, Long> first = free.firstEntry();
         if (first != null) {
             long start = first.getKey();
-            long end = first.getValue() - start - pieceSize < minSplit ? first.getValue() : plus(start, pieceSize);
+            long end = single || first.getValue() - start - pieceSize < minSplit ? first.getValue()
+                    : plus(start, pieceSize);
             free.remove(start);
             if (end < first.getValue()) {
                 free.put(end, first.getValue());
@@ -98,7 +105,7 @@ final class PieceScheduler {
             inFlight.add(piece);
             return piece;
         }
-        return split();
+        return single ? null : split();
     }
 
     private Piece split() {
@@ -129,14 +136,10 @@ final class PieceScheduler {
         }
         length = partLength;
         if (wholeFromZero && lead != null) {
+            // The source ignored the range: the lead's connection brings everything, no other starts.
             single = true;
             lead.position = 0;
             lead.end = partLength < 0 ? Long.MAX_VALUE : partLength;
-        } else if (partLength >= 0 && (partLength - present.present()) / 2 < pieceSize && lead != null
-                && present.missing(partLength).size() == 1) {
-            // Under two pieces left, in one gap: one connection for all of it.
-            single = true;
-            lead.end = partLength;
         } else if (partLength < 0) {
             // No length from the first answer: its connection reads to the end.
             single = true;
@@ -144,6 +147,8 @@ final class PieceScheduler {
                 lead.end = Long.MAX_VALUE;
             }
         } else {
+            // Under two pieces left, in one gap: one connection at a time, the rest in one request after the lead.
+            single = (partLength - present.present()) / 2 < pieceSize && present.missing(partLength).size() == 1;
             addMissing(0, partLength);
             if (lead != null) {
                 lead.end = Math.min(lead.end, partLength);
@@ -186,6 +191,11 @@ final class PieceScheduler {
     synchronized void stop() {
         stopped = true;
         notifyAll();
+    }
+
+    /** One connection at a time from now on. */
+    synchronized boolean single() {
+        return single;
     }
 
     synchronized boolean stopped() {

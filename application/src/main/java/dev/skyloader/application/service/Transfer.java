@@ -37,6 +37,10 @@ final class Transfer {
     record Interrupted(SourceException error) implements Outcome {
     }
 
+    /** A piece was answered with the whole object of the same version: this source ignores ranges. */
+    record RangesIgnored(String message) implements Outcome {
+    }
+
     private final ArtifactSource source;
     private final HostHealth hosts;
     private final Journal journal;
@@ -203,6 +207,12 @@ final class Transfer {
         long position = start;
         boolean rangeIgnored = body.offset() == ask && ask == 0 && askEnd >= 0 && body.end().isPresent()
                 && body.end().getAsLong() > askEnd;
+        if (!target.wholeFromZeroAllowed() && (rangeIgnored
+                || body.offset() == 0 && ask > 0 && sameVersion(validator, body.validator()))) {
+            // Nothing read: the caller goes on over one connection.
+            return new RangesIgnored(where + ": the server ignores ranges (it answered a piece with the whole"
+                    + " object): going on over one connection");
+        }
         if (rangeIgnored && target.wholeFromZeroAllowed()) {
             // Asked for the first piece, sent everything: this connection reads it all, no other starts.
             wholeFromZero = true;
@@ -323,6 +333,13 @@ final class Transfer {
             return closed(where, header + position, end);
         }
         return new AllBytes();
+    }
+
+    /** No validator to tell, or the same one: the same version of the object. */
+    private boolean sameVersion(Optional<String> asked, Optional<String> answered) {
+        Optional<String> recorded = journal.read(d -> d.validator().map(Validator::tag));
+        Optional<String> known = asked.isPresent() ? asked : recorded;
+        return known.isEmpty() || answered.isEmpty() || known.equals(answered);
     }
 
     /** The served byte to stop before: the target's end, else the body's; -1 when neither is known. */

@@ -60,6 +60,12 @@ public final class InMemoryStateStore implements StateStore {
                 .validator(d.validator().orElse(null)).bytesDurable(d.bytesDurable())
                 .bootId(d.bootId().orElse(null)).header(d.header().orElse(null)).partEncoding(d.partEncoding())
                 .placedSize(d.placedSize().isPresent() ? d.placedSize().getAsLong() : null)
-                .pieces(d.pieces()).durablePieces(d.durablePieces());
+                // As the state file does: ranges only for a part that may have gaps.
+                .pieces(d.piecewise() || gaps(d.pieces()) ? d.pieces() : null)
+                .durablePieces(d.piecewise() || gaps(d.durablePieces()) ? d.durablePieces() : null);
+    }
+
+    private static boolean gaps(dev.skyloader.domain.PieceMap map) {
+        return map.present() != map.prefix();
     }
 }

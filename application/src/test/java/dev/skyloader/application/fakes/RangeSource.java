@@ -182,7 +182,7 @@ public final class RangeSource implements ArtifactSource {
             long to = other.wholeFromZero() || end < 0 ? bytes.length : Math.min(end, bytes.length);
             // Bytes of another version are not bytes of this object: they are not counted as read.
             return new RemoteBody(from, OptionalLong.of(bytes.length), Optional.of(other.etag()),
-                    new Body(bytes, from, to, null, null, null));
+                    new Body(bytes, from, to, null, null, null), OptionalLong.of(to));
         }
         boolean changed = validator.isPresent() && !validator.get().equals(etag);
         long from = ignoreRanges || changed ? 0 : offset;
@@ -192,8 +192,10 @@ public final class RangeSource implements ArtifactSource {
         long to = ignoreRanges || changed || end < 0 ? content.length : Math.min(end, content.length);
         Drop drop = trick instanceof Drop d ? d : null;
         Hold hold = trick instanceof Hold h ? h : null;
+        // Where the answer ends, as a server's Content-Range (or Content-Length) tells it.
         return new RemoteBody(from, withoutTotal ? OptionalLong.empty() : OptionalLong.of(content.length),
-                Optional.of(etag), new Body(content, from, to, drop, reads, hold));
+                Optional.of(etag), new Body(content, from, to, drop, reads, hold),
+                withoutTotal && !ignoreRanges ? OptionalLong.empty() : OptionalLong.of(to));
     }
 
     public synchronized List<Request> requests() {
