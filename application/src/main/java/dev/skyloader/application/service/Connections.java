@@ -210,12 +210,15 @@ final class Connections {
                     }
                     lastError = error;
                     boolean moved = scheduler.position(piece) != before;
+                    if (scheduler.single()) {
+                        // One connection at a time: its failure is the attempt's, judged as a single connection's.
+                        return;
+                    }
                     synchronized (listener) {
                         listener.notice(id, error.getMessage() + (moved
                                 ? "; resuming that piece at once" : "; that connection stops, the others go on"));
                     }
-                    if (!moved || scheduler.single()) {
-                        // One connection at a time: its failure is the attempt's, judged as a single connection's.
+                    if (!moved) {
                         return;
                     }
                 }

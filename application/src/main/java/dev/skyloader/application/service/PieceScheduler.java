@@ -43,6 +43,8 @@ final class PieceScheduler {
     /** The body's length in part bytes; -1 until known. */
     private long length;
     private Piece lead;
+    /** The thread that took the lead piece: in single mode the only one that goes on. */
+    private Thread leadThread;
     private boolean stopped;
     /**
      * One connection at a time, no split: the source ignored the range, the length is unknown, or the artifact is
@@ -83,13 +85,15 @@ final class PieceScheduler {
             PieceMap.Range gap = present.firstMissing(Long.MAX_VALUE).orElseThrow();
             long start = gap.start();
             lead = new Piece(start, Math.min(gap.end(), plus(start, pieceSize)));
+            leadThread = Thread.currentThread();
             inFlight.add(lead);
             return lead;
         }
         while (length < 0 && lead != null && !stopped && !single) {
             wait();
         }
-        if (stopped || length < 0 || single && !inFlight.isEmpty()) {
+        if (stopped || length < 0 || single && (!inFlight.isEmpty() || Thread.currentThread() != leadThread)) {
+            // One connection at a time: the lead's, going on after its piece.
             return null;
         }
         Map.Entry<Long, Long> first = free.firstEntry();
