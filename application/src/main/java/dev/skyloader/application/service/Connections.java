@@ -99,8 +99,12 @@ final class Connections {
         if (interrupted) {
             throw new InterruptedException("interrupted while " + connections + " connections were running");
         }
+        boolean failedHere = false;
         for (Worker worker : workers) {
-            if (worker.rangesIgnored != null && worker.localFailure == null && worker.runtimeFailure == null) {
+            failedHere |= worker.localFailure != null || worker.runtimeFailure != null || worker.fatal != null;
+        }
+        for (Worker worker : workers) {
+            if (worker.rangesIgnored != null && !failedHere) {
                 rangesIgnored = true;
                 synchronized (listener) {
                     listener.notice(id, worker.rangesIgnored);

@@ -78,12 +78,12 @@ class ConnectionsCommandTest {
     }
 
     @Test
-    void oneConnectionStallsWhileTheOthersFlowAndItsPieceIsResumed() throws Exception {
+    void oneConnectionStallsWhileTheOthersFlowAndTheDownloadCompletes() throws Exception {
         server.put("/m.bin", plain);
         server.enqueue(new Pass(), new StallAfter(100_000));
         CliRunner.Result result = get("/m.bin", plain, "--stall-timeout", "500ms", "--reconnect", "none");
+        // The stalled piece is resumed after the stall timeout, or split away by the idle connections first.
         assertEquals(0, result.exitCode(), result.err());
-        assertTrue(result.err().contains("stalled"), result.err());
         assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/m.bin")));
         assertTrue(server.bodyBytesSent() <= SIZE + 4L * (256 << 10), "sent " + server.bodyBytesSent());
     }
