@@ -7,7 +7,7 @@
 #      aria2c is installed: wall times, curl / skyloader (target >= 3.0), skyloader / aria2c (target <= 1.0), and
 #      the bytes the proxy forwarded to skyloader / size (target <= 1.01);
 #   2. the same download with every connection cut every CUT_MIB MiB: bytes forwarded / size (target <= 1.02);
-#   3. the same download killed with SIGKILL KILLS times, each at a random moment 0.1-1 s after its run's state
+#   3. the same download killed with SIGKILL KILLS times, each at a random moment 0.05-0.6 s after its run's state
 #      claimed more bytes, then left to finish: bytes forwarded / size (target <= 1.06);
 #   4. --limit-rate LIMIT with CONNECTIONS connections, LIMIT_SIZE_MIB MiB: the rate the proxy measured, from the
 #      first connection's opening to the last one's closing, against LIMIT (target: within 15%).
@@ -172,7 +172,7 @@ for i in $(seq 1 "$KILLS"); do
   (exec "$sky" "${cmd[@]}") &
   pid=$!; pids+=("$pid")
   if bt wait-state "$work/k/state" $((claimed + 1)) "$pid" 60; then
-    sleep "0.$(printf '%03d' $((RANDOM % 900 + 100)))"
+    sleep "0.$(printf '%03d' $((RANDOM % 550 + 50)))"
     kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
     kills=$((kills + 1))
     read -r claimed durable < <(bt state-marks "$work/k/state")
