@@ -30,6 +30,11 @@ import static java.util.Objects.requireNonNull;
  * crash or a power loss the document is the old one or the new one, whole. A document that cannot be read (cut in
  * half, edited by hand) is renamed to {@code <id>.json.corrupt-<millis>} with a warning and its download starts
  * over, so a damaged file never turns into a crash loop.
+ *
+ * <p>{@link #saveUnsynced} writes beside the document, {@code <id>.json.live}, with the same rename and no fsync:
+ * the document itself is only ever replaced durably. A load takes the live copy when it is readable and newer than
+ * the document (a crash of the process alone: the page cache kept it), and ignores it otherwise (after a power loss
+ * it may be empty or old). A durable save removes it.
  */
 final class JsonStateStore implements StateStore {
     private static final System.Logger LOG = System.getLogger(JsonStateStore.class.getName());
@@ -48,6 +53,15 @@ final class JsonStateStore implements StateStore {
 
     @Override
     public Optional<Download> load(DownloadId id) throws IOException {
+        Optional<Download> durable = loadDocument(id);
+        Optional<Download> live = loadLive(id);
+        if (live.isPresent() && (durable.isEmpty() || live.get().updatedAt().isAfter(durable.get().updatedAt()))) {
+            return live;
+        }
+        return durable;
+    }
+
+    private Optional<Download> loadDocument(DownloadId id) throws IOException {
         Path file = documentPath(id);
         byte[] bytes;
         try {
@@ -56,21 +70,38 @@ final class JsonStateStore implements StateStore {
             return Optional.empty();
         }
         try {
-            StateDocument document = mapper.readValue(bytes, StateDocument.class);
-            if (document.schemaVersion() > StateDocument.CURRENT_SCHEMA) {
-                throw new IOException(file + " was written by a newer skyloader (schema_version "
-                        + document.schemaVersion() + "); this one reads up to " + StateDocument.CURRENT_SCHEMA);
-            }
-            Download download = document.toDownload();
-            if (!download.id().equals(id)) {
-                throw new IllegalArgumentException("document names id " + download.id());
-            }
-            return Optional.of(download);
+            return Optional.of(parse(bytes, file, id));
         } catch (JsonProcessingException | IllegalArgumentException | NullPointerException
                  | DateTimeParseException e) {
             quarantine(file, e);
             return Optional.empty();
         }
+    }
+
+    /** The live copy, when there is a readable one for this id; anything else is no live copy. */
+    private Optional<Download> loadLive(DownloadId id) throws IOException {
+        Path file = livePath(id);
+        try {
+            return Optional.of(parse(Files.readAllBytes(file), file, id));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (JsonProcessingException | IllegalArgumentException | NullPointerException
+                 | DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Download parse(byte[] bytes, Path file, DownloadId id) throws IOException {
+        StateDocument document = mapper.readValue(bytes, StateDocument.class);
+        if (document.schemaVersion() > StateDocument.CURRENT_SCHEMA) {
+            throw new IOException(file + " was written by a newer skyloader (schema_version "
+                    + document.schemaVersion() + "); this one reads up to " + StateDocument.CURRENT_SCHEMA);
+        }
+        Download download = document.toDownload();
+        if (!download.id().equals(id)) {
+            throw new IllegalArgumentException("document names id " + download.id());
+        }
+        return download;
     }
 
     @Override
@@ -86,8 +117,8 @@ final class JsonStateStore implements StateStore {
 
     private void write(Download download, boolean durably) throws IOException {
         Files.createDirectories(directory);
-        Path target = documentPath(download.id());
-        Path temp = directory.resolve("." + download.id().value() + SUFFIX + ".tmp");
+        Path target = durably ? documentPath(download.id()) : livePath(download.id());
+        Path temp = directory.resolve("." + target.getFileName() + ".tmp");
         byte[] bytes = mapper.writeValueAsBytes(StateDocument.from(download));
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -102,6 +133,8 @@ final class JsonStateStore implements StateStore {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         if (durably) {
             Fsync.directory(directory);
+            // Older than the document now; were its removal lost, a load would still prefer the document.
+            Files.deleteIfExists(livePath(download.id()));
         }
     }
 
@@ -129,6 +162,7 @@ final class JsonStateStore implements StateStore {
 
     @Override
     public void delete(DownloadId id) throws IOException {
+        Files.deleteIfExists(livePath(id));
         if (Files.deleteIfExists(documentPath(id))) {
             Fsync.directory(directory);
         }
@@ -136,6 +170,10 @@ final class JsonStateStore implements StateStore {
 
     private Path documentPath(DownloadId id) {
         return directory.resolve(id.value() + SUFFIX);
+    }
+
+    private Path livePath(DownloadId id) {
+        return directory.resolve(id.value() + SUFFIX + ".live");
     }
 
     private void quarantine(Path file, Exception cause) throws IOException {

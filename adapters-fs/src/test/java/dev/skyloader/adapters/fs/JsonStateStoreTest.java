@@ -303,16 +303,19 @@ class JsonStateStoreTest extends AbstractStateStoreTest {
         Download saved = withPieces("unsynced", GAPS, PieceMap.of(List.of(new Range(0, 5))));
         store.saveUnsynced(saved);
         assertSameDownload(saved, store.load(saved.id()).orElseThrow());
-        byte[] unsynced = Files.readAllBytes(directory.resolve("state/unsynced.json"));
+        byte[] unsynced = Files.readAllBytes(directory.resolve("state/unsynced.json.live"));
+        assertFalse(Files.exists(directory.resolve("state/unsynced.json")), "the document is only saved durably");
         store.save(saved);
         assertArrayEquals(Files.readAllBytes(directory.resolve("state/unsynced.json")), unsynced,
                 "the same document as a synced save");
+        assertFalse(Files.exists(directory.resolve("state/unsynced.json.live")), "a durable save removes the copy");
     }
 
     @Test
-    void anUnsyncedSaveReplacesTheDocumentAndLeavesNoTemporaryFile() throws Exception {
+    void aNewerLiveCopyIsLoadedAndLeavesTheDocumentAsItWas() throws Exception {
         Download download = withPieces("later", GAPS, PieceMap.empty());
         store.save(download);
+        byte[] durable = Files.readAllBytes(directory.resolve("state/later.json"));
         download.startAttempt(java.time.Instant.parse("2026-06-01T12:02:00Z"));
         PieceMap more = PieceMap.of(List.of(new Range(0, 10), new Range(20, 40)));
         download.recordPieces(more, GAPS, java.time.Instant.parse("2026-06-01T12:03:00Z"));
@@ -322,8 +325,36 @@ class JsonStateStoreTest extends AbstractStateStoreTest {
         assertEquals(GAPS, back.durablePieces());
         assertEquals(DownloadState.DOWNLOADING, back.state());
         assertSameDownload(download, back);
+        assertArrayEquals(durable, Files.readAllBytes(directory.resolve("state/later.json")),
+                "the document is never replaced without an fsync");
         try (Stream<Path> entries = Files.list(directory.resolve("state"))) {
-            assertEquals(List.of("later.json"), entries.map(p -> p.getFileName().toString()).toList());
+            assertEquals(List.of("later.json", "later.json.live"),
+                    entries.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary file");
         }
+        assertEquals(1, store.list().size(), "the copy is no download of its own");
+    }
+
+    @Test
+    void aLiveCopyThatIsOlderEmptyOrDamagedIsIgnored() throws Exception {
+        Download download = withPieces("later", GAPS, PieceMap.empty());
+        store.saveUnsynced(download);
+        download.startAttempt(java.time.Instant.parse("2026-06-01T12:05:00Z"));
+        store.save(download);
+        // A removal lost in a power loss: the older copy is back.
+        Files.write(directory.resolve("state/later.json.live"),
+                Files.readAllBytes(directory.resolve("state/later.json")).length == 0 ? new byte[1] : olderCopy());
+        assertEquals(DownloadState.DOWNLOADING, store.load(download.id()).orElseThrow().state(), "the document");
+        Files.write(directory.resolve("state/later.json.live"), new byte[0]);
+        assertEquals(DownloadState.DOWNLOADING, store.load(download.id()).orElseThrow().state());
+        Files.writeString(directory.resolve("state/later.json.live"), "{\"schema_version\": 2, \"id\"");
+        assertEquals(DownloadState.DOWNLOADING, store.load(download.id()).orElseThrow().state());
+        assertTrue(Files.exists(directory.resolve("state/later.json")), "the document is not set aside");
+    }
+
+    private byte[] olderCopy() throws Exception {
+        Download older = withPieces("later", GAPS, PieceMap.empty());
+        JsonStateStore scratch = new JsonStateStore(directory.resolve("scratch"), java.time.Clock.systemUTC());
+        scratch.saveUnsynced(older);
+        return Files.readAllBytes(directory.resolve("scratch/later.json.live"));
     }
 }

@@ -259,8 +259,20 @@ final class Transfer {
         }
         if (body.validator().isPresent()) {
             Validator served = new Validator(body.validator().get(), where);
-            if (!journal.read(d -> d.validator().equals(Optional.of(served)))) {
-                journal.change((d, now) -> d.recordValidator(served, now));
+            // Compared and recorded in one step: connections that start together must agree on the version (the
+            // first answer's), or the part would splice two of them. Only a connection that may start the part
+            // afresh (nothing kept, no other connection) takes a new version as it comes.
+            synchronized (this) {
+                Optional<String> current = journal.read(d -> d.validator().filter(v -> v.issuedBy(where))
+                        .map(Validator::tag));
+                boolean kept = ask > 0 || part.present() > 0 || !target.wholeFromZeroAllowed();
+                if (kept && current.isPresent() && !current.equals(body.validator())) {
+                    return new Interrupted(SourceException.changed(where + " changed (validator " + current.get()
+                            + " -> " + body.validator().get() + ")"));
+                }
+                if (!journal.read(d -> d.validator().equals(Optional.of(served)))) {
+                    journal.change((d, now) -> d.recordValidator(served, now));
+                }
             }
         }
         if (expectedSize.isPresent() && total.isPresent() && total.getAsLong() != expectedSize.getAsLong()) {

@@ -20,8 +20,8 @@ public interface StateStore {
 
     /**
      * Atomic like {@link #save}, but not durable: for marks that only a crash of the process needs (the page cache
-     * keeps them), written too often to pay an fsync each time. After a power loss the document is this one, an
-     * earlier one, or set aside as unreadable; whatever it claims as durable was durable.
+     * keeps them), written too often to pay an fsync each time. After a power loss {@link #load} answers this one
+     * or the last one saved durably, whole; whatever it claims as durable was durable.
      */
     default void saveUnsynced(Download download) throws IOException {
         save(download);
