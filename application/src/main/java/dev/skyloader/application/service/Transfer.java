@@ -340,6 +340,15 @@ final class Transfer {
             stopAt = stopAt(target, end);
         }
         part.recordWritten();
+        if (body.end().isPresent() && served == body.end().getAsLong()) {
+            // The whole answer is read: taking its end as well lets the client keep the connection for the next
+            // piece (a body closed before its end is aborted, and a new connection costs a TCP and TLS handshake).
+            try {
+                in.read(buffer, 0, 1);
+            } catch (IOException e) {
+                // every byte wanted is here
+            }
+        }
         stopAt = stopAt(target, end);
         if (stopAt >= 0 && served < stopAt && target.advance(position)) {
             return closed(where, header + position, end);
