@@ -115,11 +115,6 @@ final class Part implements AutoCloseable {
         return journal.read(d -> d.header().map(HexFormat.of()::parseHex));
     }
 
-    /** A decryptor for the body from part offset {@code size()} on; for {@code none} the bytes go in as they are. */
-    Cipher.BodyDecryptor decryptor() {
-        return decryptor(size());
-    }
-
     /** A decryptor for the body from part offset {@code at} on (CBC: a block boundary, the block before first). */
     Cipher.BodyDecryptor decryptor(long at) {
         if (cipherName == CipherName.NONE) {

@@ -239,23 +239,6 @@ final class Transfer {
                 part.cutToZero(() -> journal.change((d, now) -> d.restartFromZero(reason, now)));
                 listener.notice(id, reason);
             }
-        } else if ((ask > 0 || part.present() > 0) && validator.isPresent() && body.validator().isPresent()
-                && !validator.equals(body.validator())) {
-            return new Interrupted(SourceException.changed(where + " changed (validator " + validator.get()
-                    + " -> " + body.validator().get() + ")"));
-        }
-        OptionalLong total = body.totalSize();
-        synchronized (this) {
-            if (expectedSize.isEmpty() && body.offset() > 0 && remoteTotal.isPresent() && total.isPresent()
-                    && remoteTotal.getAsLong() != total.getAsLong()) {
-                long other = remoteTotal.getAsLong();
-                remoteTotal = OptionalLong.empty();
-                return new Interrupted(SourceException.changed(where + " is " + total.getAsLong()
-                        + " bytes, another source said " + other));
-            }
-            if (total.isPresent()) {
-                remoteTotal = total;
-            }
         }
         if (body.validator().isPresent()) {
             Validator served = new Validator(body.validator().get(), where);
@@ -273,6 +256,19 @@ final class Transfer {
                 if (!journal.read(d -> d.validator().equals(Optional.of(served)))) {
                     journal.change((d, now) -> d.recordValidator(served, now));
                 }
+            }
+        }
+        OptionalLong total = body.totalSize();
+        synchronized (this) {
+            if (expectedSize.isEmpty() && body.offset() > 0 && remoteTotal.isPresent() && total.isPresent()
+                    && remoteTotal.getAsLong() != total.getAsLong()) {
+                long other = remoteTotal.getAsLong();
+                remoteTotal = OptionalLong.empty();
+                return new Interrupted(SourceException.changed(where + " is " + total.getAsLong()
+                        + " bytes, another source said " + other));
+            }
+            if (total.isPresent()) {
+                remoteTotal = total;
             }
         }
         if (expectedSize.isPresent() && total.isPresent() && total.getAsLong() != expectedSize.getAsLong()) {
