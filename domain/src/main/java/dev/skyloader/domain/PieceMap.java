@@ -76,6 +76,28 @@ public final class PieceMap {
         return new PieceMap(merged);
     }
 
+    /** This map with the bytes of {@code range} absent. */
+    public PieceMap without(Range range) {
+        requireNonNull(range, "range is null");
+        if (range.length() == 0) {
+            return this;
+        }
+        List<Range> kept = new ArrayList<>(ranges.size() + 1);
+        for (Range present : ranges) {
+            if (present.end() <= range.start() || present.start() >= range.end()) {
+                kept.add(present);
+                continue;
+            }
+            if (present.start() < range.start()) {
+                kept.add(new Range(present.start(), range.start()));
+            }
+            if (present.end() > range.end()) {
+                kept.add(new Range(range.end(), present.end()));
+            }
+        }
+        return new PieceMap(kept);
+    }
+
     /** This map cut at {@code length}: nothing at or beyond it is present. */
     public PieceMap truncatedTo(long length) {
         List<Range> kept = new ArrayList<>();

@@ -9,6 +9,22 @@ import org.junit.jupiter.api.Test;
 
 class PieceMapTest {
     @Test
+    void withoutCutsARangeOutOfWhatItOverlapsAndKeepsTheRest() {
+        PieceMap map = PieceMap.of(List.of(new Range(0, 10), new Range(20, 30), new Range(40, 50)));
+        assertEquals(PieceMap.of(List.of(new Range(0, 5), new Range(25, 30), new Range(40, 50))),
+                map.without(new Range(5, 25)));
+        assertEquals(PieceMap.of(List.of(new Range(0, 10), new Range(20, 22), new Range(27, 30),
+                new Range(40, 50))), map.without(new Range(22, 27)), "a hole inside one range");
+        assertEquals(map, map.without(new Range(10, 20)), "a gap: nothing to cut, touching ends stay");
+        assertEquals(PieceMap.of(List.of(new Range(20, 30), new Range(40, 50))), map.without(new Range(0, 10)),
+                "exactly one range");
+        assertEquals(PieceMap.empty(), map.without(new Range(0, 50)));
+        assertEquals(map, map.without(new Range(25, 25)), "an empty range cuts nothing");
+        assertEquals(3, map.without(new Range(25, 25)).ranges().size());
+        assertEquals(PieceMap.empty(), PieceMap.empty().without(new Range(0, 10)));
+    }
+
+    @Test
     void piecesArrivingInAnyOrderMergeIntoTheFewestRanges() {
         PieceMap map = PieceMap.empty().with(new Range(20, 30)).with(new Range(0, 10)).with(new Range(40, 50));
         assertEquals(List.of(new Range(0, 10), new Range(20, 30), new Range(40, 50)), map.ranges());

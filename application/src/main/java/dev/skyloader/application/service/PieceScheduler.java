@@ -3,8 +3,6 @@ package dev.skyloader.application.service;
 import dev.skyloader.domain.PieceMap;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Hands out the missing part bytes of one artifact to the connections of a run, as pieces. Lowest missing piece
@@ -36,8 +34,8 @@ final class PieceScheduler {
 
     private final long pieceSize;
     private final long minSplit;
-    /** Missing bytes no connection has: start -> end. */
-    private final TreeMap<Long, Long> free = new TreeMap<>();
+    /** Missing bytes no connection has. */
+    private PieceMap free = PieceMap.empty();
     private final List<Piece> inFlight = new ArrayList<>();
     private final PieceMap present;
     /** The body's length in part bytes; -1 until known. */
@@ -96,15 +94,11 @@ final class PieceScheduler {
             // One connection at a time: the lead's, going on after its piece.
             return null;
         }
-        Map.Entry<Long, Long> first = free.firstEntry();
-        if (first != null) {
-            long start = first.getKey();
-            long end = single || first.getValue() - start - pieceSize < minSplit ? first.getValue()
-                    : plus(start, pieceSize);
-            free.remove(start);
-            if (end < first.getValue()) {
-                free.put(end, first.getValue());
-            }
+        if (!free.ranges().isEmpty()) {
+            PieceMap.Range first = free.ranges().get(0);
+            long start = first.start();
+            long end = single || first.end() - start - pieceSize < minSplit ? first.end() : plus(start, pieceSize);
+            free = free.without(new PieceMap.Range(start, end));
             Piece piece = new Piece(start, end);
             inFlight.add(piece);
             return piece;
@@ -156,7 +150,9 @@ final class PieceScheduler {
             addMissing(0, partLength);
             if (lead != null) {
                 lead.end = Math.min(lead.end, partLength);
-                removeFree(lead.start, lead.end);
+                if (lead.end > lead.start) {
+                    free = free.without(new PieceMap.Range(lead.start, lead.end));
+                }
             }
         }
         notifyAll();
@@ -182,8 +178,7 @@ final class PieceScheduler {
     synchronized void release(Piece piece) {
         inFlight.remove(piece);
         if (piece.position < piece.end && length >= 0) {
-            free.put(piece.position, piece.end);
-            merge();
+            free = free.with(new PieceMap.Range(piece.position, piece.end));
         }
         if (piece == lead) {
             lead = null;
@@ -213,7 +208,7 @@ final class PieceScheduler {
 
     /** Whether nothing is missing: every byte is here, none free, none in flight. */
     synchronized boolean done() {
-        return length >= 0 && free.isEmpty() && inFlight.isEmpty();
+        return length >= 0 && free.ranges().isEmpty() && inFlight.isEmpty();
     }
 
     private static long plus(long a, long b) {
@@ -223,45 +218,8 @@ final class PieceScheduler {
     private void addMissing(long from, long to) {
         for (PieceMap.Range gap : present.missing(to)) {
             if (gap.end() > from) {
-                free.put(Math.max(gap.start(), from), gap.end());
+                free = free.with(new PieceMap.Range(Math.max(gap.start(), from), gap.end()));
             }
         }
-    }
-
-    private void removeFree(long from, long to) {
-        TreeMap<Long, Long> kept = new TreeMap<>();
-        for (Map.Entry<Long, Long> range : free.entrySet()) {
-            long start = range.getKey();
-            long end = range.getValue();
-            if (end <= from || start >= to) {
-                kept.put(start, end);
-                continue;
-            }
-            if (start < from) {
-                kept.put(start, from);
-            }
-            if (end > to) {
-                kept.put(to, end);
-            }
-        }
-        free.clear();
-        free.putAll(kept);
-    }
-
-    private void merge() {
-        TreeMap<Long, Long> merged = new TreeMap<>();
-        Map.Entry<Long, Long> last = null;
-        for (Map.Entry<Long, Long> range : free.entrySet()) {
-            if (last != null && range.getKey() <= last.getValue()) {
-                long end = Math.max(last.getValue(), range.getValue());
-                merged.put(last.getKey(), end);
-                last = Map.entry(last.getKey(), end);
-            } else {
-                merged.put(range.getKey(), range.getValue());
-                last = Map.entry(range.getKey(), range.getValue());
-            }
-        }
-        free.clear();
-        free.putAll(merged);
     }
 }
