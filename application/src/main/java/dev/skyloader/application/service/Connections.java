@@ -189,27 +189,33 @@ final class Connections {
                         // This piece leaves a gap: the state must say so before it does (see PartRecovery).
                         part.markPiecewise();
                     }
-                    Transfer.Outcome outcome;
+                    Transfer.Outcome outcome = null;
+                    boolean stoppedBefore;
                     try {
                         outcome = transfer.fetch(url, Transfer.piece(scheduler, piece));
                     } finally {
+                        stoppedBefore = scheduler.stopped();
+                        if (outcome == null || outcome instanceof Transfer.RangesIgnored
+                                || outcome instanceof Transfer.Interrupted failed
+                                && failed.error().kind() != SourceException.Kind.TRANSIENT) {
+                            // Every connection stops before this piece goes back: none may take it again.
+                            scheduler.stop();
+                        }
                         scheduler.release(piece);
                     }
                     if (outcome instanceof Transfer.RangesIgnored ignored) {
                         rangesIgnored = ignored.message();
-                        scheduler.stop();
                         return;
                     }
                     if (outcome instanceof Transfer.AllBytes && scheduler.length() < 0) {
                         readToTheEnd = true;
                     }
-                    if (!(outcome instanceof Transfer.Interrupted interrupted) || scheduler.stopped()) {
+                    if (!(outcome instanceof Transfer.Interrupted interrupted) || stoppedBefore) {
                         continue;
                     }
                     SourceException error = interrupted.error();
                     if (error.kind() != SourceException.Kind.TRANSIENT) {
                         fatal = error;
-                        scheduler.stop();
                         return;
                     }
                     lastError = error;
