@@ -36,7 +36,16 @@ final class StreamingAesCipher implements Cipher {
     private static final int GCM_TAG = 16;
     private static final int GCM_TAG_BITS = 128;
     private static final int IV = 16;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private final java.util.Random random;
+
+    public StreamingAesCipher() {
+        this(new SecureRandom());
+    }
+
+    /** With {@code random} for the nonces and IVs it writes: a seeded one makes a test's artifacts repeatable. */
+    StreamingAesCipher(java.util.Random random) {
+        this.random = random;
+    }
 
     @Override
     public BodyDecryptor bodyDecryptor(CipherName cipher, AesKey key, byte[] header, long offset) {
@@ -351,9 +360,9 @@ final class StreamingAesCipher implements Cipher {
         }
     }
 
-    private static byte[] random(int length) {
+    private byte[] random(int length) {
         byte[] bytes = new byte[length];
-        RANDOM.nextBytes(bytes);
+        random.nextBytes(bytes);
         return bytes;
     }
 }

@@ -38,11 +38,23 @@ class StreamingAesCipherTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(value = CipherName.class, names = {"AES_256_GCM", "AES_256_CBC"})
-    void aWrongKeyIsDetected(CipherName name) throws Exception {
-        byte[] encrypted = encrypt(name, bytes(100_000, 3));
-        assertThrows(NotAuthentic.class, () -> decrypt(name, AesKey.of(bytes(32, 2)), encrypted));
+    @Test
+    void aWrongGcmKeyFailsTheTag() throws Exception {
+        byte[] encrypted = encrypt(CipherName.AES_256_GCM, bytes(100_000, 3));
+        assertThrows(NotAuthentic.class, () -> decrypt(CipherName.AES_256_GCM, AesKey.of(bytes(32, 2)), encrypted));
+    }
+
+    /**
+     * CBC has no tag: under a wrong key the padding fails about 255 times in 256, depending on the IV, and the
+     * artifact's SHA-256 is what is left for the rest. A seeded IV makes this artifact one whose padding fails.
+     */
+    @Test
+    void aWrongCbcKeyFailsThePaddingOfThisArtifact() throws Exception {
+        StreamingAesCipher seeded = new StreamingAesCipher(new java.util.Random(3));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        seeded.encrypt(CipherName.AES_256_CBC, key, new ByteArrayInputStream(bytes(100_000, 3)), out);
+        byte[] encrypted = out.toByteArray();
+        assertThrows(NotAuthentic.class, () -> decrypt(CipherName.AES_256_CBC, AesKey.of(bytes(32, 2)), encrypted));
     }
 
     @Test
