@@ -91,6 +91,15 @@ final class LocalFileStore implements FileStore {
 
     @Override
     public long usableSpace(String path) throws IOException {
+        return Files.getFileStore(existingAbove(path)).getUsableSpace();
+    }
+
+    @Override
+    public long totalSpace(String path) throws IOException {
+        return Files.getFileStore(existingAbove(path)).getTotalSpace();
+    }
+
+    private static Path existingAbove(String path) throws IOException {
         Path existing = Path.of(path).toAbsolutePath();
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
@@ -98,7 +107,45 @@ final class LocalFileStore implements FileStore {
         if (existing == null) {
             throw new IOException("no existing folder above " + path);
         }
-        return Files.getFileStore(existing).getUsableSpace();
+        return existing;
+    }
+
+    @Override
+    public boolean sameFile(String a, String b) throws IOException {
+        Path first = Path.of(a);
+        Path second = Path.of(b);
+        return Files.isRegularFile(first) && Files.isRegularFile(second) && Files.isSameFile(first, second);
+    }
+
+    @Override
+    public void linkOrCopy(String from, String to) throws IOException {
+        Path source = Path.of(from).toAbsolutePath();
+        Path target = Path.of(to).toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        byte[] suffix = new byte[6];
+        RANDOM.nextBytes(suffix);
+        Path temp = target.getParent().resolve("." + target.getFileName() + ".skyloader-"
+                + HexFormat.of().formatHex(suffix));
+        try {
+            Files.createLink(temp, source);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            // No hard links here (FAT, some network file systems): a copy does the same job.
+            try (StagedFile copy = stage(to)) {
+                try (var in = Files.newInputStream(source)) {
+                    in.transferTo(copy.output());
+                }
+                copy.commit();
+            }
+            return;
+        }
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        Fsync.directory(target.getParent());
     }
 
     @Override

@@ -102,6 +102,36 @@ public abstract class AbstractFileStoreTest {
         files.deleteStaged(path("nowhere/y"));
     }
 
+    @Test
+    void linkOrCopyPutsTheSameBytesInPlaceReplacingWhatWasThere() throws Exception {
+        String from = path("l/a");
+        String to = path("l/b");
+        try (PartFile part = files.openPart(from)) {
+            part.append(new byte[]{7, 8, 9}, 0, 3);
+        }
+        try (PartFile old = files.openPart(to)) {
+            old.append(new byte[]{1}, 0, 1);
+        }
+        assertFalse(files.sameFile(from, to));
+        files.linkOrCopy(from, to);
+        assertArrayEquals(new byte[]{7, 8, 9}, read(to));
+        assertArrayEquals(new byte[]{7, 8, 9}, read(from), "the source stays");
+        assertEquals(2, countEntriesNextTo(from), "nothing temporary left beside them");
+        files.linkOrCopy(from, to);
+        assertArrayEquals(new byte[]{7, 8, 9}, read(to), "linking again changes nothing");
+        assertEquals(2, countEntriesNextTo(from));
+        assertFalse(files.sameFile(from, path("l/missing")));
+        assertThrows(java.io.IOException.class, () -> files.linkOrCopy(path("l/missing"), path("l/c")));
+        assertFalse(files.exists(path("l/c")));
+    }
+
+    @Test
+    void theWholeFileSystemIsNoSmallerThanWhatIsFree() throws Exception {
+        String anywhere = path("s/deeper/x");
+        assertTrue(files.totalSpace(anywhere) >= files.usableSpace(anywhere));
+        assertTrue(files.totalSpace(anywhere) > 0);
+    }
+
     /** Files in the folder of {@code path}, temporary ones included; stores that cannot tell return 1. */
     protected int countEntriesNextTo(String path) throws Exception {
         return 1;

@@ -194,7 +194,30 @@ public final class InMemoryFileStore implements FileStore {
     }
 
     private long used() {
-        return files.values().stream().mapToLong(ByteArrayOutputStream::size).sum();
+        // distinct: hard links share one buffer (identity), and take its space once
+        return files.values().stream().distinct().mapToLong(ByteArrayOutputStream::size).sum();
+    }
+
+    @Override
+    public synchronized long totalSpace(String path) {
+        return capacity;
+    }
+
+    @Override
+    public synchronized boolean sameFile(String a, String b) {
+        ByteArrayOutputStream file = files.get(a);
+        return file != null && file == files.get(b);
+    }
+
+    /** A hard link: both paths name one buffer from now on. */
+    @Override
+    public synchronized void linkOrCopy(String from, String to) throws IOException {
+        ByteArrayOutputStream file = files.get(from);
+        if (file == null) {
+            throw new IOException("no such file: " + from);
+        }
+        files.put(to, file);
+        synced.put(to, synced.getOrDefault(from, 0));
     }
 
     @Override

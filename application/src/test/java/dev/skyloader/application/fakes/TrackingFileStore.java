@@ -147,6 +147,22 @@ public final class TrackingFileStore implements FileStore {
     }
 
     @Override
+    public long totalSpace(String path) throws IOException {
+        return files.totalSpace(path);
+    }
+
+    @Override
+    public boolean sameFile(String a, String b) throws IOException {
+        return files.sameFile(a, b);
+    }
+
+    @Override
+    public void linkOrCopy(String from, String to) throws IOException {
+        record("link " + from + " " + to);
+        files.linkOrCopy(from, to);
+    }
+
+    @Override
     public void delete(String path) throws IOException {
         record("delete " + path);
         files.delete(path);

@@ -73,61 +73,8 @@ final class GetCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--backoff", paramLabel = "LIST", defaultValue = "1m,5m,15m,1h,4h",
-            description = "Waits after consecutive failed attempts; the last repeats (default: ${DEFAULT-VALUE}).")
-    String backoff;
-
-    @Option(names = "--max-attempts", paramLabel = "N",
-            description = "Give up for now after N failed attempts (exit 75, state kept). Default: never.")
-    Integer maxAttempts;
-
-    @Option(names = "--max-restarts", paramLabel = "N", defaultValue = "2",
-            description = "Restarts from byte 0 after a SHA-256 mismatch before failing (default: ${DEFAULT-VALUE}).")
-    int maxRestarts;
-
-    @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "30s",
-            description = "Abort and resume a transfer that sends nothing for this long (default: ${DEFAULT-VALUE}).")
-    String stallTimeout;
-
-    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "20s",
-            description = "Time allowed to connect (default: ${DEFAULT-VALUE}).")
-    String connectTimeout;
-
-    @Option(names = "--reconnect", paramLabel = "LIST", defaultValue = "1s,2s,4s,8s,15s",
-            description = "Quick reconnect waits inside one attempt, before the --backoff schedule applies; "
-                    + "'none' for none (default: ${DEFAULT-VALUE}).")
-    String reconnect;
-
-    @Option(names = "--probe-interval", paramLabel = "DURATION", defaultValue = "30s",
-            description = "While waiting out a backoff, ask the source this often whether it answers again, and start "
-                    + "at once when it does; 'none' for never (default: ${DEFAULT-VALUE}).")
-    String probeInterval;
-
-    @Option(names = "--limit-rate", paramLabel = "RATE",
-            description = "At most this many bytes per second for the whole run, as curl's --limit-rate: 500k, 8M, "
-                    + "1G (binary multiples); default: no limit.")
-    String limitRate;
-
-    @Option(names = "--connections", paramLabel = "N", defaultValue = "4",
-            description = "Fetch the artifact as pieces over up to N connections at once, 1 to 16; an artifact under "
-                    + "two pieces uses one (default: ${DEFAULT-VALUE}).")
-    int connections;
-
-    @Option(names = "--piece-size", paramLabel = "BYTES", defaultValue = "8M",
-            description = "Size of the pieces with several connections, a multiple of 16 from 64k "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String pieceSize;
-
-    @Option(names = "--ca-cert", paramLabel = "PEM",
-            description = "Trust these CA certificates instead of the system's (HTTPS and S3).")
-    String caCert;
-
-    @Option(names = "--s3-endpoint", paramLabel = "URL",
-            description = "S3-compatible endpoint for s3:// URLs (default: the SDK's, or $AWS_ENDPOINT_URL_S3).")
-    String s3Endpoint;
-
-    @Option(names = "--s3-path-style", description = "Path-style S3 addressing (endpoint/bucket/key).")
-    boolean s3PathStyle;
+    @Mixin
+    TransferOptions transfer;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -139,58 +86,18 @@ final class GetCommand implements Callable<Integer> {
         CipherName cipherName = Inputs.parse("--cipher", () -> CipherName.parse(cipher));
         Path outputPath = Inputs.outputFile("--output", output);
         Path stateDirectory = common.stateDirectory(root.env);
-        BackoffPolicy schedule = Inputs.parse("--backoff", () -> BackoffPolicy.parse(backoff, 0.1));
-        if (maxAttempts != null && maxAttempts < 1) {
-            throw new BadInputException("--max-attempts: must be at least 1, got " + maxAttempts);
-        }
-        if (maxRestarts < 0) {
-            throw new BadInputException("--max-restarts: must not be negative, got " + maxRestarts);
-        }
-        Duration stall = positive("--stall-timeout", stallTimeout);
-        Duration connect = positive("--connect-timeout", connectTimeout);
-        Duration probe = "none".equals(probeInterval) ? Duration.ZERO : positive("--probe-interval", probeInterval);
-        long rate = limitRate == null ? 0 : Inputs.parse("--limit-rate", () -> ByteCount.parse(limitRate)).bytes();
-        if (limitRate != null && rate == 0) {
-            throw new BadInputException("--limit-rate: must be more than 0 bytes per second, got '" + limitRate + "'");
-        }
-        if (connections < 1 || connections > DownloadCommand.MAX_CONNECTIONS) {
-            throw new BadInputException("--connections: must be 1 to " + DownloadCommand.MAX_CONNECTIONS + ", got "
-                    + connections);
-        }
-        long piece = Inputs.parse("--piece-size", () -> ByteCount.parse(pieceSize)).bytes();
-        if (piece < (64 << 10) || piece % 16 != 0) {
-            throw new BadInputException("--piece-size: must be a multiple of 16 from 64k (65536) up, got '"
-                    + pieceSize + "'");
-        }
-        List<Duration> reconnectDelays = "none".equals(reconnect) ? List.of()
-                : Inputs.parse("--reconnect", () -> BackoffPolicy.parse(reconnect, 0)).steps();
-        Optional<X509TrustManager> privateCa = Optional.ofNullable(caCert)
-                .map(pem -> Inputs.existingFile("--ca-cert", pem))
-                .map(pem -> Inputs.parse("--ca-cert", () -> TrustStores.fromPem(pem)));
-        HttpSettings http = new HttpSettings(connect, stall, privateCa.map(TrustStores::sslContext),
-                HttpSettings.DEFAULT.maxRedirects(), HttpSettings.DEFAULT.refetchBelow());
-        S3Settings s3 = new S3Settings(Optional.ofNullable(s3Endpoint).map(GetCommand::endpoint), s3PathStyle,
-                Optional.empty(), connect, stall, privateCa);
+        TransferOptions.Checked run = transfer.check();
         if (cipherName.needsKey() && keyFile == null && keyEnv == null) {
             throw new BadInputException("--cipher " + cipherName + " needs a key: --key-file FILE or --key-env VAR");
         }
         Optional<AesKey> key = Inputs.key(keyFile, keyEnv, root.env);
         try {
-            DownloadCommand command = Inputs.parse("get", () -> new DownloadCommand(source, mirrorUrls, expected, expectedSize,
-                    cipherName, key, outputPath.toString(), schedule,
-                    maxAttempts == null ? OptionalInt.empty() : OptionalInt.of(maxAttempts), maxRestarts,
-                    new ConsoleListener(root.err, common.quiet, outputPath.getFileName().toString()))
-                    .withConnections(connections));
-            try (Wiring wiring = new Wiring(new FsSettings(stateDirectory), http, s3,
-                    TransferSettings.DEFAULT.withReconnectDelays(reconnectDelays).withProbeInterval(probe)
-                            .withLimitRate(rate).withPieceSize(piece))) {
-                java.util.Set<String> schemes = wiring.get(SchemeRouter.class).schemes();
-                for (SourceUrl each : command.sources()) {
-                    if (!schemes.contains(each.scheme())) {
-                        throw new BadInputException((each == source ? "URL" : "--mirror") + ": unsupported scheme '"
-                                + each.scheme() + "' (supported: " + String.join(", ", schemes) + ")");
-                    }
-                }
+            DownloadCommand command = Inputs.parse("get", () -> run.apply(new DownloadCommand(source, mirrorUrls,
+                    expected, expectedSize, cipherName, key, outputPath.toString(), run.backoff(), OptionalInt.empty(),
+                    0, new ConsoleListener(root.err, common.quiet, outputPath.getFileName().toString())),
+                    run.connections()));
+            try (Wiring wiring = run.wiring(stateDirectory)) {
+                run.checkSchemes(wiring, command.sources(), each -> each == source ? "URL" : "--mirror");
                 DownloadResult result = wiring.get(DownloadArtifact.class).download(command);
                 report(result);
                 return ExitCode.of(result.outcome());
@@ -222,23 +129,5 @@ final class GetCommand implements Callable<Integer> {
             case FAILED -> root.err.println("skyloader: failed: " + result.message());
             case NOT_FINISHED -> root.err.println("skyloader: " + result.message());
         }
-    }
-
-
-    private static URI endpoint(String text) {
-        URI uri = Inputs.parse("--s3-endpoint", () -> URI.create(text.trim()));
-        if (uri.getScheme() == null || uri.getHost() == null
-                || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-            throw new BadInputException("--s3-endpoint: expected http(s)://host[:port], got '" + text + "'");
-        }
-        return uri;
-    }
-
-    private static Duration positive(String option, String text) {
-        Duration duration = Inputs.parse(option, () -> DurationText.parse(text));
-        if (duration.isZero()) {
-            throw new BadInputException(option + ": must be more than zero");
-        }
-        return duration;
     }
 }

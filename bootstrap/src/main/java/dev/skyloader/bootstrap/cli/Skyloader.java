@@ -10,18 +10,20 @@ import picocli.CommandLine.Command;
 /** The command line: parses, runs one subcommand, and maps every outcome to an exit code and one line of text. */
 @Command(name = "skyloader", mixinStandardHelpOptions = true, version = "skyloader 0.1.0",
         description = "Resumable, verified, decrypting downloads for devices on intermittent links.",
-        subcommands = {GetCommand.class, StatusCommand.class, KickCommand.class, EncryptCommand.class},
+        subcommands = {GetCommand.class, SyncCommand.class, StatusCommand.class, KickCommand.class, EncryptCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:complete", "1:failed for good (verification, decryption, permanent HTTP error)",
                 "2:bad input", "75:not finished yet: the state is kept, run again to resume"})
 public final class Skyloader implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(Skyloader.class.getName());
 
+    final java.io.InputStream in;
     final PrintStream out;
     final PrintStream err;
     final Map<String, String> env;
 
-    private Skyloader(PrintStream out, PrintStream err, Map<String, String> env) {
+    private Skyloader(java.io.InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        this.in = in;
         this.out = out;
         this.err = err;
         this.env = env;
@@ -29,7 +31,13 @@ public final class Skyloader implements Callable<Integer> {
 
     /** Runs the command line; returns the exit code. Never throws, never prints a stack trace. */
     public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        CommandLine cli = new CommandLine(new Skyloader(out, err, env));
+        return run(args, System.in, out, err, env);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream, Map)}, reading {@code -} (a manifest) from {@code in}. */
+    public static int run(String[] args, java.io.InputStream in, PrintStream out, PrintStream err,
+                          Map<String, String> env) {
+        CommandLine cli = new CommandLine(new Skyloader(in, out, err, env));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, arguments) -> {
@@ -58,7 +66,7 @@ public final class Skyloader implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        err.println("skyloader: a command is needed: get, status, kick or encrypt (see: skyloader --help)");
+        err.println("skyloader: a command is needed: get, sync, status, kick or encrypt (see: skyloader --help)");
         return ExitCode.BAD_INPUT;
     }
 

@@ -19,6 +19,8 @@ import dev.skyloader.application.port.out.Sleeper;
 import dev.skyloader.application.port.out.StateStore;
 import dev.skyloader.application.port.out.Throttle;
 import dev.skyloader.application.service.DownloadService;
+import dev.skyloader.application.service.SyncService;
+import dev.skyloader.application.port.in.SyncArtifacts;
 import dev.skyloader.application.service.EncryptService;
 import dev.skyloader.application.service.StatusService;
 import dev.skyloader.application.service.TransferSettings;
@@ -67,6 +69,13 @@ final class ApplicationModule extends AbstractModule {
                                       BootId bootId, Throttle throttle, TransferSettings settings) {
         return new DownloadService(source, store, locks, files, hosts, digest, cipher, clock, sleeper,
                 RandomGenerator.getDefault(), bootId, throttle, settings);
+    }
+
+    @Provides
+    @Singleton
+    SyncArtifacts syncArtifacts(DownloadArtifact downloads, StateStore store, FileStore files,
+                                TransferSettings settings) {
+        return new SyncService(downloads, store, files, settings.freeSpaceMargin());
     }
 
     /** One budget for the whole run: every connection of every download spends from the same bucket. */

@@ -36,8 +36,20 @@ public interface FileStore {
     /** Bytes that can still be written in the folder of {@code path} (which need not exist yet). */
     long usableSpace(String path) throws IOException;
 
+    /** The size of the whole file system that holds the folder of {@code path}: what can never be exceeded. */
+    long totalSpace(String path) throws IOException;
+
     /** Deletes the file if present. */
     void delete(String path) throws IOException;
+
+    /** Whether both paths name one file (the same file, or hard links to it); false when either is missing. */
+    boolean sameFile(String a, String b) throws IOException;
+
+    /**
+     * Puts at {@code to} the file at {@code from}, atomically and durably, replacing what {@code to} was: a hard link
+     * where the file system has them, else a copy. Nothing half-written ever appears at {@code to}.
+     */
+    void linkOrCopy(String from, String to) throws IOException;
 
     /**
      * The file being downloaded into. One thread writes while another may read and a third sync: implementations

@@ -1,0 +1,170 @@
+package dev.skyloader.bootstrap.cli;
+
+import dev.skyloader.application.port.in.DownloadCommand;
+import dev.skyloader.application.port.in.DownloadResult.Outcome;
+import dev.skyloader.application.port.in.SyncArtifacts;
+import dev.skyloader.application.port.in.SyncCommand.Entry;
+import dev.skyloader.application.port.in.SyncResult;
+import dev.skyloader.bootstrap.wiring.Wiring;
+import dev.skyloader.domain.AesKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "sync", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Download every artifact of an update (a manifest) into one folder: each resumed, verified "
+                + "and decrypted as get does, highest priority first, a few at a time.",
+                "Running the same command again fetches only what is missing."})
+final class SyncCommand implements Callable<Integer> {
+    /** A manifest is the answer of an update service: a few kilobytes, never near this. */
+    private static final int MAX_MANIFEST_BYTES = 16 << 20;
+
+    @ParentCommand
+    Skyloader root;
+
+    @Parameters(index = "0", paramLabel = "MANIFEST",
+            description = "The manifest file (JSON; see the README), or - to read it from stdin.")
+    String manifest;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "The folder every artifact goes to, as DIR/<name>.")
+    String out;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "2",
+            description = "Artifacts fetched at once, 1 to 16 (default: ${DEFAULT-VALUE}). --connections and "
+                    + "--limit-rate are shared by all of them.")
+    int parallel;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    TransferOptions transfer;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (parallel < 1 || parallel > 16) {
+            throw new BadInputException("--parallel: must be 1 to 16, got " + parallel);
+        }
+        Path folder = outputFolder();
+        Path stateDirectory = common.stateDirectory(root.env);
+        TransferOptions.Checked run = transfer.check();
+        Manifest parsed = Manifest.parse(readManifest());
+        try {
+            int n = parsed.artifacts().size();
+            // --connections is the whole run's: split among the artifacts fetched at once.
+            int connections = Math.max(1, run.connections() / Math.max(1, Math.min(parallel, n)));
+            List<Entry> entries = new ArrayList<>();
+            for (Manifest.Artifact artifact : parsed.artifacts()) {
+                String output = folder.resolve(artifact.name()).toString();
+                DownloadCommand command = Inputs.parse("manifest: " + artifact.where(), () -> run.apply(
+                        new DownloadCommand(artifact.url(), artifact.mirrors(), artifact.sha256(), artifact.size(),
+                                artifact.cipher(), artifact.key(), output, run.backoff(), OptionalInt.empty(), 0,
+                                new ConsoleListener(root.err, common.quiet, artifact.name())), connections));
+                entries.add(new Entry(artifact.name(), artifact.priority(), command));
+            }
+            try (Wiring wiring = run.wiring(stateDirectory)) {
+                for (int i = 0; i < n; i++) {
+                    Manifest.Artifact artifact = parsed.artifacts().get(i);
+                    run.checkSchemes(wiring, entries.get(i).command().sources(), each -> "manifest: "
+                            + artifact.where() + (each.equals(artifact.url()) ? ": url" : ": mirror"));
+                }
+                SyncResult result = wiring.get(SyncArtifacts.class)
+                        .sync(new dev.skyloader.application.port.in.SyncCommand(entries, parallel));
+                report(result);
+                return ExitCode.of(result.outcome());
+            }
+        } finally {
+            parsed.artifacts().forEach(a -> a.key().ifPresent(AesKey::destroy));
+        }
+    }
+
+    private Path outputFolder() {
+        Path path;
+        try {
+            path = Path.of(out).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new BadInputException("--out: not a valid path: " + out);
+        }
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw new BadInputException("--out: " + path + " exists and is not a folder");
+        }
+        return path;
+    }
+
+    /** The manifest's text; it may hold keys, so it is read into memory only, never copied anywhere. */
+    private String readManifest() {
+        if ("-".equals(manifest)) {
+            try {
+                return text(root.in, "stdin");
+            } catch (IOException e) {
+                throw new BadInputException("manifest: cannot read stdin: " + e.getMessage());
+            }
+        }
+        Path path = Inputs.existingFile("MANIFEST", manifest);
+        try (InputStream in = Files.newInputStream(path)) {
+            return text(in, path.toString());
+        } catch (IOException e) {
+            throw new BadInputException("MANIFEST: cannot read " + path + ": " + e.getMessage());
+        }
+    }
+
+    private static String text(InputStream in, String what) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+        if (bytes.length > MAX_MANIFEST_BYTES) {
+            throw new BadInputException("manifest: " + what + " is larger than 16 MiB: not a manifest");
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private void report(SyncResult result) {
+        if (common.json) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("outcome", result.outcome().name().toLowerCase(Locale.ROOT));
+            json.put("exit_code", ExitCode.of(result.outcome()));
+            json.put("message", result.message());
+            List<Map<String, Object>> artifacts = new ArrayList<>();
+            for (SyncResult.Item item : result.items()) {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("name", item.name());
+                one.put("output", item.outputPath());
+                one.put("outcome", item.outcome().name().toLowerCase(Locale.ROOT));
+                one.put("message", item.message());
+                item.status().ifPresent(status -> one.put("download", JsonOutput.status(status)));
+                artifacts.add(one);
+            }
+            json.put("artifacts", artifacts);
+            root.out.println(JsonOutput.write(json));
+        }
+        for (SyncResult.Item item : result.items()) {
+            if (item.outcome() == Outcome.COMPLETE && (common.quiet || common.json)
+                    || item.message().equals(result.message())) {
+                continue;
+            }
+            String word = switch (item.outcome()) {
+                case COMPLETE -> "";
+                case FAILED -> "failed: ";
+                case NOT_FINISHED -> "not finished: ";
+            };
+            root.err.println("skyloader: " + item.name() + ": " + word + item.message());
+        }
+        if (!common.quiet || result.outcome() != Outcome.COMPLETE) {
+            root.err.println("skyloader: sync: " + result.message());
+        }
+    }
+}
