@@ -60,8 +60,8 @@ final class Finisher {
     }
 
     /**
-     * Pauses, before a byte is paid for, when the disk cannot hold the rest of the download with a margin. The part
-     * file becomes the output, so nothing else needs room.
+     * Pauses, before a byte is paid for, when the disk cannot hold the rest of the download with a margin; fails
+     * when even the whole file system could not. The part file becomes the output, so nothing else needs room.
      *
      * @return the result that ends the run, or null when there is room
      */
@@ -69,6 +69,14 @@ final class Finisher {
         OptionalLong size = journal.read(d -> d.expectedSize());
         if (size.isEmpty()) {
             return null;
+        }
+        long whole = files.totalSpace(outputPath);
+        if (size.getAsLong() > whole) {
+            // No space can be freed to make it fit: waiting would wait for ever.
+            String message = "the artifact is " + size.getAsLong() + " bytes, more than the whole file system of "
+                    + outputPath + " holds (" + whole + " bytes)";
+            journal.change((d, now) -> d.fail(message, now));
+            return journal.result(Outcome.FAILED, message);
         }
         long needed = size.getAsLong() - journal.bytes() + freeSpaceMargin;
         long free = files.usableSpace(outputPath);

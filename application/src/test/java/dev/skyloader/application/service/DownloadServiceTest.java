@@ -293,6 +293,18 @@ class DownloadServiceTest {
     }
 
     @Test
+    void anArtifactLargerThanTheWholeFileSystemFailsForGoodBeforeAByteIsFetched() throws Exception {
+        files.capacity(SIZE - 1);
+        ScriptedSource source = new ScriptedSource(content);
+        DownloadResult result = service(source).download(plain());
+        assertEquals(Outcome.FAILED, result.outcome());
+        assertEquals("the artifact is " + SIZE + " bytes, more than the whole file system of /data/model.bin holds ("
+                + (SIZE - 1) + " bytes)", result.message());
+        assertEquals(List.of(), source.requests());
+        assertEquals(DownloadState.FAILED, stored().state());
+    }
+
+    @Test
     void aFullDiskDuringTheTransferPausesAndTheDownloadResumesOnceThereIsRoom() throws Exception {
         // Without a known size there is nothing to check up front: the disk fills half way through.
         files.put("/data/other", new byte[SIZE / 2]);

@@ -95,15 +95,16 @@ class FinisherTest {
                 .expectedSize(OptionalLong.of(1000)).outputPath(OUT).partPath(PART).createdAt(clock.instant())
                 .state(DownloadState.DOWNLOADING).bytesDownloaded(400).build();
         journal = new Journal(d, store, clock);
+        memory.put(PART, new byte[400]);
         part = new Part(files, PART, journal, new Sha256Digest(), new XorCipher(), CipherName.NONE, Optional.empty(),
                 settings);
         Finisher finisher = new Finisher(journal, part, files, new PartConversion(files, new XorCipher(), 64),
                 CipherName.NONE, Optional.empty(), 2, 100, listener);
 
-        memory.capacity(700);
+        memory.capacity(400 + 700); // the part's 400 bytes, and 700 free
         assertNull(finisher.pauseUnlessRoom());
 
-        memory.capacity(699);
+        memory.capacity(400 + 699);
         DownloadResult paused = finisher.pauseUnlessRoom();
         assertEquals(Outcome.NOT_FINISHED, paused.outcome());
         assertEquals("not enough disk space for " + OUT + ": 700 bytes needed (the rest of the download and a"

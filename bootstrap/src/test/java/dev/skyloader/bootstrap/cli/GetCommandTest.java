@@ -355,6 +355,15 @@ class GetCommandTest {
     }
 
     @Test
+    void aSizeLargerThanTheWholeFileSystemFailsWithExitOneNotSeventyFive() throws Exception {
+        server.put("/model.bin", plain);
+        CliRunner.Result result = get("/model.bin", sha256(plain), "--size", "1152921504606846976");
+        assertEquals(1, result.exitCode(), result.err());
+        assertTrue(result.err().contains("more than the whole file system of "), result.err());
+        assertEquals(List.of(), server.requests());
+    }
+
+    @Test
     void statusListsTheDownloadsOfTheStateDirectory() throws Exception {
         server.put("/model.bin", plain);
         assertEquals(0, get("/model.bin", sha256(plain)).exitCode());
