@@ -708,20 +708,20 @@ class ConnectionsTest {
     @Test
     void whileTheFirstPieceIsHeldTheStateNamesEveryOtherByteWithAGapBeforeThem() throws Exception {
         // Piece 0 gives no byte until the state names everything after it. The idle connections split it meanwhile:
-        // [0, 4096) -> [0, 2048) -> [0, 1024) -> [0, 512) -> [0, 256): 256 bytes cannot make two halves of 256.
-        PieceMap allButTheFirst256 = PieceMap.of(List.of(new Range(256, SIZE)));
+        // [0, 4096) -> [0, 2048): each half gets at least half a piece, so 2048 bytes are not split again.
+        PieceMap allButTheFirstHalfPiece = PieceMap.of(List.of(new Range(2048, SIZE)));
         CountDownLatch gap = new CountDownLatch(1);
-        store = new WatchingStore(memory, d -> d.pieces().equals(allButTheFirst256), gap);
+        store = new WatchingStore(memory, d -> d.pieces().equals(allButTheFirstHalfPiece), gap);
         RangeSource source = new RangeSource(content).holdAt(0, gap, 30);
 
         assertComplete(service(source).download(plain()));
 
-        assertFalse(source.holdTimedOut(), "the state never named [256, " + SIZE + ") alone");
-        Download named = memory.history().stream().filter(d -> d.pieces().equals(allButTheFirst256)).findFirst()
+        assertFalse(source.holdTimedOut(), "the state never named [2048, " + SIZE + ") alone");
+        Download named = memory.history().stream().filter(d -> d.pieces().equals(allButTheFirstHalfPiece)).findFirst()
                 .orElseThrow();
-        assertEquals(SIZE - 256, named.bytesDownloaded());
+        assertEquals(SIZE - 2048, named.bytesDownloaded());
         assertEquals(DownloadState.DOWNLOADING, named.state());
-        assertEquals(List.of(new Request(256, 512, Optional.of(source.etag()))), source.requestsFrom(256),
+        assertEquals(List.of(new Request(2048, 4096, Optional.of(source.etag()))), source.requestsFrom(2048),
                 "the last half split off the held piece");
         assertTrue(source.requests().stream().noneMatch(r -> r.offset() > 0 && r.offset() < 256),
                 source.requests().toString());

@@ -1,0 +1,126 @@
+package dev.skyloader.bootstrap.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skyloader.adapters.http.TestHttpServer;
+import dev.skyloader.bootstrap.Main;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A whole {@code sync} in a child JVM, killed with SIGKILL half way, then run again: complete, little fetched twice. */
+class SyncCrashTest {
+    private static final int ARTIFACTS = 8;
+    private static final int SIZE = 6 << 20;
+    private static final String[] CIPHERS = {"aes-256-gcm", "none", "aes-256-cbc", "aes-256-ctr"};
+
+    @TempDir
+    Path dir;
+    private TestHttpServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = TestHttpServer.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aSyncKilledHalfWayFinishesOnTheNextRunFetchingAtMostFivePercentMore() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode manifest = json.createObjectNode();
+        ArrayNode entries = manifest.putArray("artifacts");
+        List<byte[]> plains = new ArrayList<>();
+        long total = 0;
+        for (int i = 0; i < ARTIFACTS; i++) {
+            String cipher = CIPHERS[i % CIPHERS.length];
+            byte[] plain = GetCommandTest.bytes(SIZE, 300 + i);
+            plains.add(plain);
+            String key = GetCommandTest.base64Key(400 + i);
+            byte[] served = "none".equals(cipher) ? plain : GetCommandTest.encrypt(dir, plain, cipher, key);
+            server.put("/m" + i, served);
+            total += served.length;
+            ObjectNode entry = entries.addObject().put("name", "m" + i + ".bin").put("url", server.url("/m" + i))
+                    .put("sha256", GetCommandTest.sha256(served)).put("size", served.length);
+            if (!"none".equals(cipher)) {
+                entry.putObject("encryption").put("cipher", cipher).put("key", key);
+            }
+        }
+        Path manifestFile = Files.writeString(dir.resolve("update.json"), json.writeValueAsString(manifest));
+        Path out = dir.resolve("out");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx64m"));
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sync",
+                manifestFile.toString(), "--out", out.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--reconnect", "none", "--quiet", "--parallel", "2"));
+
+        // About 16 MiB/s per connection: time enough to kill the run in the middle.
+        server.chunkDelay(Duration.ofMillis(4));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child-1.log").toFile()).start();
+        awaitOnDisk(out, total / 2, child);
+        child.destroyForcibly();
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertNotEquals(0, child.exitValue());
+
+        server.chunkDelay(Duration.ZERO);
+        Process last = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child-2.log").toFile()).start();
+        assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the second run finishes");
+        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("child-2.log")));
+        for (int i = 0; i < ARTIFACTS; i++) {
+            assertArrayEquals(plains.get(i), Files.readAllBytes(out.resolve("m" + i + ".bin")), "m" + i);
+        }
+        try (Stream<Path> left = Files.list(out)) {
+            assertEquals(ARTIFACTS, left.count(), "no part or temporary file left");
+        }
+        long sent = server.bodyBytesSent();
+        System.out.printf("sync of %d artifacts (%d bytes) killed once: %d bytes sent, %.4f x%n", ARTIFACTS, total,
+                sent, sent / (double) total);
+        assertTrue(sent <= total * 105 / 100, sent + " bytes sent for " + total);
+    }
+
+    /** Polls the output folder until its files (part files and outputs) hold {@code bytes}. */
+    private static void awaitOnDisk(Path out, long bytes, Process child) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            assertTrue(child.isAlive(), "the child ended before it could be killed");
+            long present = 0;
+            if (Files.isDirectory(out)) {
+                try (Stream<Path> files = Files.list(out)) {
+                    for (Path file : files.toList()) {
+                        try {
+                            present += Files.size(file);
+                        } catch (IOException gone) {
+                            // renamed into place meanwhile
+                        }
+                    }
+                }
+            }
+            if (present >= bytes) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        fail("not " + bytes + " bytes on disk within 60 s");
+    }
+}
