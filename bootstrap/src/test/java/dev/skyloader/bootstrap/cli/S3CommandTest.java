@@ -133,6 +133,44 @@ class S3CommandTest {
     }
 
     @Test
+    void syncBringsEveryS3ArtifactOfAManifestThroughACutAndARerunFetchesNothing() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        var manifest = json.createObjectNode();
+        var entries = manifest.putArray("artifacts");
+        List<byte[]> plains = new ArrayList<>();
+        String[] ciphers = {"aes-256-gcm", "none", "aes-256-ctr"};
+        for (int i = 0; i < ciphers.length; i++) {
+            byte[] plain = GetCommandTest.bytes(1_000_000 + i, 70 + i);
+            plains.add(plain);
+            String key = GetCommandTest.base64Key(80 + i);
+            byte[] served = "none".equals(ciphers[i]) ? plain : GetCommandTest.encrypt(dir, plain, ciphers[i], key);
+            put("sync/a" + i, served);
+            var entry = entries.addObject().put("name", "a" + i).put("url", "s3://" + BUCKET + "/sync/a" + i)
+                    .put("sha256", GetCommandTest.sha256(served)).put("size", served.length).put("priority", i);
+            if (!"none".equals(ciphers[i])) {
+                entry.putObject("encryption").put("cipher", ciphers[i]).put("key", key);
+            }
+        }
+        entries.add(((com.fasterxml.jackson.databind.node.ObjectNode) entries.get(1)).deepCopy().put("name", "a1-again"));
+        Path file = Files.writeString(dir.resolve("update.json"), json.writeValueAsString(manifest));
+        proxy.cutAfter(400_000);
+        List<String> args = List.of("sync", file.toString(), "--out", dir.resolve("out").toString(), "--state-dir",
+                dir.resolve("state").toString(), "--s3-endpoint", "http://127.0.0.1:" + proxy.port(),
+                "--s3-path-style", "--reconnect", "1ms,1ms,1ms", "--quiet");
+        CliRunner.Result result = new CliRunner().run(args.toArray(String[]::new));
+        assertEquals(0, result.exitCode(), result.err());
+        for (int i = 0; i < ciphers.length; i++) {
+            assertArrayEquals(plains.get(i), Files.readAllBytes(dir.resolve("out/a" + i)), "a" + i);
+        }
+        assertArrayEquals(plains.get(1), Files.readAllBytes(dir.resolve("out/a1-again")));
+
+        long before = proxy.bytesToClient();
+        CliRunner.Result again = new CliRunner().run(args.toArray(String[]::new));
+        assertEquals(0, again.exitCode(), again.err());
+        assertEquals(before, proxy.bytesToClient(), "the rerun fetches nothing");
+    }
+
+    @Test
     void aMissingKeyFailsWithExitOne() {
         CliRunner.Result result = get("no-such-model", "ab".repeat(32));
         assertEquals(1, result.exitCode(), result.err());
