@@ -80,6 +80,8 @@ final class FileLocks implements Locks {
                 return;
             }
             try {
+                // No process id is left behind for status to mistake for a live holder.
+                channel.truncate(0);
                 held.release();
             } finally {
                 try {
@@ -106,6 +108,21 @@ final class FileLocks implements Locks {
         } finally {
             HELD_HERE.remove(path);
         }
+    }
+
+    /**
+     * The process id the lock file names, alive: the holder writes it when it takes the lock and clears it when it
+     * lets go; a process killed with SIGKILL leaves its id behind, and then no live process has it.
+     */
+    @Override
+    public boolean held(DownloadId id) {
+        return holder(id).map(pid -> {
+            try {
+                return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }).orElse(false);
     }
 
     private Path lockPath(DownloadId id) {

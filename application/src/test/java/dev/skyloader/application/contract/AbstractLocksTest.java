@@ -148,4 +148,28 @@ public abstract class AbstractLocksTest {
             assertNotNull(held);
         }
     }
+
+    @Test
+    void aLockIsHeldWhileItsLeaseIsOpenAndNotAfter() throws Exception {
+        assertFalse(locks.held(ID), "never taken");
+        try (Lease lease = locks.tryLock(ID).orElseThrow()) {
+            assertTrue(locks.held(ID));
+            assertFalse(locks.held(new DownloadId("other")));
+            assertNotNull(lease);
+        }
+        assertFalse(locks.held(ID), "released");
+        try (Lease again = locks.tryLock(ID).orElseThrow(() -> new AssertionError("asking took nothing"))) {
+            assertNotNull(again);
+        }
+    }
+
+    @Test
+    @EnabledIf("supportsCrossProcess")
+    void aLockOfAnotherProcessIsHeldUntilThatProcessDies() throws Exception {
+        OtherProcess other = holdInAnotherProcess(ID);
+        assertTrue(other.holdsTheLock());
+        assertTrue(locks.held(ID), "held by a live process");
+        other.close();
+        assertFalse(locks.held(ID), "its process was killed: nobody holds it, though its id is still written");
+    }
 }

@@ -27,6 +27,11 @@ public final class InMemoryLocks implements Locks {
         return Optional.of("4242");
     }
 
+    @Override
+    public synchronized boolean held(DownloadId id) {
+        return held.contains(id);
+    }
+
     public synchronized void holdFor(DownloadId id) {
         held.add(id);
     }

@@ -184,6 +184,11 @@ class DownloadServicePrepareTest {
             public Optional<String> holder(DownloadId lockId) {
                 return Optional.empty();
             }
+
+            @Override
+            public boolean held(DownloadId lockId) {
+                return false;
+            }
         };
         LocalStorageException e = assertThrows(LocalStorageException.class,
                 () -> service(memoryStore, broken).download(command(URL, OptionalLong.of(1000))));
@@ -205,6 +210,11 @@ class DownloadServicePrepareTest {
             @Override
             public Optional<String> holder(DownloadId lockId) {
                 return Optional.empty();
+            }
+
+            @Override
+            public boolean held(DownloadId lockId) {
+                return false;
             }
         };
         LocalStorageException e = assertThrows(LocalStorageException.class,

@@ -2,10 +2,12 @@ package dev.skyloader.application.service;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.skyloader.application.fakes.InMemoryLocks;
 import dev.skyloader.application.fakes.InMemoryStateStore;
 import dev.skyloader.application.port.in.DownloadStatus;
 import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadId;
+import dev.skyloader.domain.DownloadState;
 import dev.skyloader.domain.Sha256;
 import java.time.Instant;
 import java.util.List;
@@ -29,8 +31,34 @@ class StatusServiceTest {
         store.save(download("new-a", T0.plusSeconds(60)));
         store.save(download("middle", T0.plusSeconds(30)));
 
-        List<String> ids = new StatusService(store).list().stream().map(DownloadStatus::id).toList();
+        List<String> ids = new StatusService(store, new InMemoryLocks()).list().stream().map(DownloadStatus::id).toList();
 
         assertEquals(List.of("new-a", "new-b", "middle", "old"), ids);
+    }
+
+    @Test
+    void aDownloadInFlightWhoseLockNobodyHoldsIsStopped() throws Exception {
+        InMemoryLocks locks = new InMemoryLocks();
+        store.save(Download.builder().id(new DownloadId("killed")).url("https://cdn.example/k")
+                .expectedSha256(new Sha256("cd".repeat(32))).outputPath("/data/k").partPath("/data/k.part")
+                .createdAt(T0).updatedAt(T0).state(DownloadState.DOWNLOADING).build());
+        store.save(Download.builder().id(new DownloadId("alive")).url("https://cdn.example/a")
+                .expectedSha256(new Sha256("cd".repeat(32))).outputPath("/data/a").partPath("/data/a.part")
+                .createdAt(T0).updatedAt(T0).state(DownloadState.DOWNLOADING).build());
+        store.save(download("pending", T0));
+        locks.holdFor(new DownloadId("alive"));
+
+        List<DownloadStatus> all = new StatusService(store, locks).list();
+        DownloadStatus killed = all.stream().filter(s -> s.id().equals("killed")).findFirst().orElseThrow();
+        DownloadStatus alive = all.stream().filter(s -> s.id().equals("alive")).findFirst().orElseThrow();
+        DownloadStatus pending = all.stream().filter(s -> s.id().equals("pending")).findFirst().orElseThrow();
+        assertTrue(killed.stopped());
+        assertEquals(java.util.Optional.of(false), killed.running());
+        assertFalse(alive.stopped());
+        assertEquals(java.util.Optional.of(true), alive.running());
+        assertFalse(pending.stopped(), "pending is not a process's state: nothing was stopped");
+        assertFalse(DownloadStatus.of(store.load(new DownloadId("killed")).orElseThrow()).stopped(),
+                "without looking at the lock, nothing is known");
+        assertTrue(locks.tryLock(new DownloadId("killed")).isPresent(), "looking took no lock");
     }
 }

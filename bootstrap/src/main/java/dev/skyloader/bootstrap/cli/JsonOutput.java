@@ -19,7 +19,14 @@ final class JsonOutput {
         map.put("id", s.id());
         map.put("url", s.url());
         map.put("output_path", s.outputPath());
-        map.put("state", s.state());
+        map.put("state", s.stopped() ? "stopped" : s.state());
+        if (s.running().isPresent()) {
+            map.put("running", s.running().get());
+        }
+        if (s.stopped()) {
+            // What the state file says: the process that was doing that is gone.
+            map.put("recorded_state", s.state());
+        }
         map.put("bytes_downloaded", s.bytesDownloaded());
         map.put("expected_size", s.expectedSize().isPresent() ? s.expectedSize().getAsLong() : null);
         map.put("expected_sha256", s.sha256());

@@ -45,10 +45,22 @@ final class StatusCommand implements Callable<Integer> {
                 progress += String.format(Locale.ROOT, " / %s (%d%%)", ConsoleListener.size(s.expectedSize().getAsLong()),
                         s.bytesDownloaded() * 100 / s.expectedSize().getAsLong());
             }
-            out.printf(Locale.ROOT, "%-11s %-28s %-9s %s%n", s.state(), progress, s.attempts(), s.outputPath());
-            s.nextAttemptAt().ifPresent(at -> out.println("            next attempt at " + at));
+            out.printf(Locale.ROOT, "%-11s %-28s %-9s %s%n", s.stopped() ? "stopped" : s.state(), progress,
+                    s.attempts(), s.outputPath());
+            if (s.stopped()) {
+                out.println("            its process is gone (killed, or the machine went down) since about "
+                        + seconds(s.updatedAt()) + "; run the same command again to resume");
+            }
+            boolean waiting = s.running().orElse(true);
+            s.nextAttemptAt().ifPresent(at -> out.println(waiting ? "            next attempt at " + seconds(at)
+                    : "            no process is waiting for its next attempt (was " + seconds(at)
+                    + "): run the same command again to resume"));
             s.lastError().ifPresent(error -> out.println("            " + error));
         }
         return ExitCode.COMPLETE;
+    }
+
+    private static String seconds(java.time.Instant at) {
+        return at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     }
 }

@@ -63,11 +63,18 @@ class CrashTest {
             Process child = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("child-" + kill + ".log").toFile()).start();
             awaitPartAtLeast(output, kill * 6L << 20, child);
+            JsonNode live = status(state);
+            assertEquals("downloading", live.get("state").asText(), live.toString());
+            assertTrue(live.get("running").asBoolean(), "its process is alive: " + live);
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             assertNotEquals(0, child.exitValue());
             JsonNode document = stateDocument(state);
             assertEquals("downloading", document.get("state").asText(), "killed mid-transfer");
+            JsonNode after = status(state);
+            assertEquals("stopped", after.get("state").asText(), "status tells the process is gone: " + after);
+            assertFalse(after.get("running").asBoolean());
+            assertEquals("downloading", after.get("recorded_state").asText());
             long claimed = document.get("bytes_downloaded").asLong();
             long written = GCM_NONCE + Files.size(Path.of(document.get("temp_file_path").asText()));
             assertTrue(written >= claimed, "the part file holds at least what the state claims");
@@ -278,6 +285,13 @@ class CrashTest {
             Thread.sleep(5);
         }
         fail("no part file of " + bytes + " bytes within 60 s");
+    }
+
+    /** What {@code status --json} says of the one download in {@code state}. */
+    private static JsonNode status(Path state) throws IOException {
+        CliRunner.Result result = new CliRunner().run("status", "--json", "--state-dir", state.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        return new ObjectMapper().readTree(result.out()).get(0);
     }
 
     private static JsonNode stateDocument(Path state) throws IOException {

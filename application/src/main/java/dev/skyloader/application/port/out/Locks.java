@@ -24,4 +24,10 @@ public interface Locks {
 
     /** Who holds a lock, for the message of the one that did not get it: a process id, or empty when unknown. */
     Optional<String> holder(DownloadId id);
+
+    /**
+     * Whether a live process holds the lock of {@code id} right now, for a status report. Never takes the lock, so
+     * that looking cannot keep a download from starting.
+     */
+    boolean held(DownloadId id);
 }
