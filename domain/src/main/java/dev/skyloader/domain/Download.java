@@ -29,6 +29,8 @@ public final class Download {
     private long bytesDownloaded;
     private int attempts;
     private int restarts;
+    /** The SHA-256 the last download that did not match had; null when none failed. */
+    private Sha256 mismatchedSha256;
     private Instant nextAttemptAt;
     private String lastError;
     private Validator validator;
@@ -58,6 +60,7 @@ public final class Download {
         this.bytesDownloaded = b.bytesDownloaded;
         this.attempts = b.attempts;
         this.restarts = b.restarts;
+        this.mismatchedSha256 = b.mismatchedSha256;
         this.nextAttemptAt = b.nextAttemptAt;
         this.lastError = b.lastError;
         this.validator = b.validator;
@@ -142,6 +145,7 @@ public final class Download {
         moveTo(DownloadState.PENDING, now);
         attempts = 0;
         restarts = 0;
+        mismatchedSha256 = null;
     }
 
     /** The bytes up to {@code bytesDownloaded} are durably in the part file. */
@@ -456,14 +460,30 @@ public final class Download {
     public boolean verificationFailed(Sha256 actual, int maxRestarts, Instant now) {
         requireState(DownloadState.VERIFYING, "fail verification");
         String message = "SHA-256 mismatch: expected " + expectedSha256 + ", got " + actual;
+        if (actual.equals(mismatchedSha256)) {
+            // Twice the same wrong bytes: the source serves them consistently, and a third download over a metered
+            // link would bring them again. The expected SHA-256 is the likelier mistake.
+            failVerification(message + " again, as the download before it: the source serves these bytes"
+                    + " consistently (is the expected SHA-256 right?); gave up after " + restarts + " restart"
+                    + (restarts == 1 ? "" : "s"), now);
+            return false;
+        }
+        mismatchedSha256 = actual;
         if (restarts >= maxRestarts) {
-            fail(message + " (gave up after " + restarts + " restart" + (restarts == 1 ? "" : "s") + ")", now);
+            failVerification(message + " (gave up after " + restarts + " restart" + (restarts == 1 ? "" : "s") + ")",
+                    now);
             return false;
         }
         restarts++;
         moveTo(DownloadState.DOWNLOADING, now);
         restartFromZero(message + "; restart " + restarts + " of " + maxRestarts + " from byte 0", now);
         return true;
+    }
+
+    /** The part that did not match is deleted: nothing of it counts any more. */
+    private void failVerification(String reason, Instant now) {
+        restartFromZero(reason, now);
+        fail(reason, now);
     }
 
     public void fail(String reason, Instant now) {
@@ -551,6 +571,11 @@ public final class Download {
         return restarts;
     }
 
+    /** The SHA-256 of the last download that did not match, if one did. */
+    public Optional<Sha256> mismatchedSha256() {
+        return Optional.ofNullable(mismatchedSha256);
+    }
+
     public Optional<Instant> nextAttemptAt() {
         return Optional.ofNullable(nextAttemptAt);
     }
@@ -619,6 +644,7 @@ public final class Download {
         private long bytesDownloaded;
         private int attempts;
         private int restarts;
+        private Sha256 mismatchedSha256;
         private Instant nextAttemptAt;
         private String lastError;
         private Validator validator;
@@ -646,6 +672,7 @@ public final class Download {
         public Builder bytesDownloaded(long value) { this.bytesDownloaded = value; return this; }
         public Builder attempts(int value) { this.attempts = value; return this; }
         public Builder restarts(int value) { this.restarts = value; return this; }
+        public Builder mismatchedSha256(Sha256 value) { this.mismatchedSha256 = value; return this; }
         public Builder nextAttemptAt(Instant value) { this.nextAttemptAt = value; return this; }
         public Builder lastError(String value) { this.lastError = value; return this; }
         public Builder validator(Validator value) { this.validator = value; return this; }

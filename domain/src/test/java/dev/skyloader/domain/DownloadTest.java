@@ -45,7 +45,9 @@ class DownloadTest {
             download.recordValidator(new Validator("\"etag\"", "https://cdn.example/a.bin"), NOW);
             download.recordProgress(100, NOW);
             download.moveTo(DownloadState.VERIFYING, NOW);
-            assertTrue(download.verificationFailed(OTHER, 2, NOW));
+            // Other wrong bytes each time (a flaky source or a corrupting link): worth another download.
+            assertTrue(download.verificationFailed(new Sha256(Integer.toString(restart).repeat(64)), 2, NOW));
+            assertEquals(Optional.of(new Sha256(Integer.toString(restart).repeat(64))), download.mismatchedSha256());
             assertEquals(DownloadState.DOWNLOADING, download.state());
             assertEquals(0, download.bytesDownloaded());
             assertEquals(Optional.empty(), download.validator());
@@ -209,6 +211,27 @@ class DownloadTest {
         assertThrows(IllegalStateException.class, () -> download.verificationFailed(OTHER, 2, NOW));
         assertEquals(100, download.bytesDownloaded());
         assertEquals(0, download.restarts());
+    }
+
+    @Test
+    void theSameWrongSha256TwiceInARowFailsAtOnceWhateverRestartsRemain() {
+        Download download = DownloadStateTest.newDownload();
+        download.startAttempt(NOW);
+        download.recordProgress(100, NOW);
+        download.moveTo(DownloadState.VERIFYING, NOW);
+        assertTrue(download.verificationFailed(OTHER, 5, NOW));
+        download.recordProgress(100, NOW);
+        download.moveTo(DownloadState.VERIFYING, NOW);
+        assertFalse(download.verificationFailed(OTHER, 5, NOW), "the source serves these bytes consistently");
+        assertEquals(DownloadState.FAILED, download.state());
+        assertEquals(1, download.restarts());
+        String error = download.lastError().orElseThrow();
+        assertTrue(error.startsWith("SHA-256 mismatch: expected " + "a".repeat(64) + ", got " + OTHER.hex()
+                + " again, as the download before it"), error);
+        assertTrue(error.endsWith("gave up after 1 restart"), error);
+
+        download.retryAfterFailure(NOW);
+        assertEquals(Optional.empty(), download.mismatchedSha256(), "a new round starts without it");
     }
 
     @Test

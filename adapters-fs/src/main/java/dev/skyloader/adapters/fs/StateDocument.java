@@ -26,7 +26,7 @@ import java.util.OptionalLong;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"schema_version", "id", "url", "expected_sha256", "expected_size", "bytes_downloaded",
         "bytes_durable", "boot_id", "temp_file_path", "part_encoding", "header", "placed_size", "pieces",
-        "durable_pieces", "output_path", "cipher", "state", "attempts", "restarts", "next_attempt_at", "last_error",
+        "durable_pieces", "output_path", "cipher", "state", "attempts", "restarts", "mismatched_sha256", "next_attempt_at", "last_error",
         "validator", "validator_source", "created_at", "updated_at"})
 record StateDocument(
         @JsonProperty("schema_version") int schemaVersion,
@@ -53,7 +53,8 @@ record StateDocument(
         @JsonProperty("header") String header,
         @JsonProperty("placed_size") Long placedSize,
         @JsonProperty("pieces") List<List<Long>> pieces,
-        @JsonProperty("durable_pieces") List<List<Long>> durablePieces) {
+        @JsonProperty("durable_pieces") List<List<Long>> durablePieces,
+        @JsonProperty("mismatched_sha256") String mismatchedSha256) {
 
     /**
      * 2: the part file holds the decrypted body ({@code part_encoding}), with two marks ({@code bytes_downloaded}
@@ -73,7 +74,8 @@ record StateDocument(
                 d.createdAt().toString(),
                 d.updatedAt().toString(), d.bytesDurable(), d.bootId().orElse(null), d.partEncoding().wireName(),
                 d.header().orElse(null), d.placedSize().isPresent() ? d.placedSize().getAsLong() : null,
-                ranges(d.pieces(), d.bytesDownloaded(), d), ranges(d.durablePieces(), d.bytesDurable(), d));
+                ranges(d.pieces(), d.bytesDownloaded(), d), ranges(d.durablePieces(), d.bytesDurable(), d),
+                d.mismatchedSha256().map(Sha256::hex).orElse(null));
     }
 
     /**
@@ -117,6 +119,7 @@ record StateDocument(
                 .state(DownloadState.fromWireName(state))
                 .attempts(attempts)
                 .restarts(restarts)
+                .mismatchedSha256(mismatchedSha256 == null ? null : new Sha256(mismatchedSha256))
                 .nextAttemptAt(nextAttemptAt == null ? null : Instant.parse(nextAttemptAt))
                 .lastError(lastError)
                 .validator(validator == null ? null : new Validator(validator,

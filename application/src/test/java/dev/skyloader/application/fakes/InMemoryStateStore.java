@@ -56,6 +56,7 @@ public final class InMemoryStateStore implements StateStore {
                 .expectedSize(d.expectedSize()).cipher(d.cipher()).outputPath(d.outputPath()).partPath(d.partPath())
                 .createdAt(d.createdAt()).updatedAt(d.updatedAt()).state(d.state())
                 .bytesDownloaded(d.bytesDownloaded()).attempts(d.attempts()).restarts(d.restarts())
+                .mismatchedSha256(d.mismatchedSha256().orElse(null))
                 .nextAttemptAt(d.nextAttemptAt().orElse(null)).lastError(d.lastError().orElse(null))
                 .validator(d.validator().orElse(null)).bytesDurable(d.bytesDurable())
                 .bootId(d.bootId().orElse(null)).header(d.header().orElse(null)).partEncoding(d.partEncoding())
