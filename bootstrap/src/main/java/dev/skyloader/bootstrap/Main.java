@@ -2,6 +2,9 @@ package dev.skyloader.bootstrap;
 
 import dev.skyloader.bootstrap.cli.Logging;
 import dev.skyloader.bootstrap.cli.Skyloader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The {@code skyloader} command. Everything happens in {@link Skyloader}; this only turns its answer into an exit code. */
 public final class Main {
@@ -15,7 +18,37 @@ public final class Main {
             Thread.ofPlatform().daemon().name("skyloader-warm-up").start(Main::warmUp);
         }
         Logging.configure(System.getenv().containsKey("SKYLOADER_DEBUG"));
-        System.exit(Skyloader.run(args, System.out, System.err, System.getenv()));
+        Thread main = Thread.currentThread();
+        CountDownLatch finished = new CountDownLatch(1);
+        AtomicInteger exitCode = new AtomicInteger(NOT_FINISHED);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(main, finished, exitCode), "skyloader-stop"));
+        exitCode.set(Skyloader.run(args, System.out, System.err, System.getenv()));
+        finished.countDown();
+        System.exit(exitCode.get());
+    }
+
+    /** What skyloader exits with when stopped before it finished: not finished yet, the state kept. */
+    private static final int NOT_FINISHED = 75;
+    /** A container runtime kills 10 s after SIGTERM: the stop must be done well before. */
+    private static final long STOP_GRACE_MILLIS = 8_000;
+
+    /**
+     * SIGTERM or SIGINT (or the end of {@code main}): the command is interrupted, which stops its transfers and
+     * makes what they wrote durable, and the process then exits with the command's code (75 when stopped). The JVM
+     * would otherwise exit at once with 143 or 130, in the middle of a write.
+     */
+    private static void stop(Thread main, CountDownLatch finished, AtomicInteger exitCode) {
+        if (finished.getCount() > 0) {
+            main.interrupt();
+            try {
+                finished.await(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ignored) {
+                // exit now
+            }
+        }
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(finished.getCount() == 0 ? exitCode.get() : NOT_FINISHED);
     }
 
     private static void warmUp() {

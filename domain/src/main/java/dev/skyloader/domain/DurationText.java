@@ -52,4 +52,27 @@ public final class DurationText {
         }
         return millis + "ms";
     }
+
+    /**
+     * A duration for people, to the precision that matters: {@code 3h57m}, {@code 4m12s}, {@code 56s}, {@code 1.5s},
+     * {@code 250ms}. Seconds are rounded, and dropped from an hour or more.
+     */
+    public static String human(Duration duration) {
+        long millis = Math.max(0, duration.toMillis());
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        if (millis < 9_950 && millis % 1000 != 0) {
+            return String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
+        }
+        long seconds = (millis + 500) / 1000;
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        if (seconds < 3600) {
+            return seconds / 60 + "m" + (seconds % 60 == 0 ? "" : seconds % 60 + "s");
+        }
+        long minutes = (seconds + 30) / 60;
+        return minutes / 60 + "h" + (minutes % 60 == 0 ? "" : minutes % 60 + "m");
+    }
 }

@@ -272,4 +272,28 @@ class ValueTypesTest {
         assertTrue(CipherName.AES_256_GCM.sizeProblem(limit + 1).orElseThrow().contains("64 GiB"));
         assertTrue(CipherName.AES_256_CTR.sizeProblem(limit + 1).isEmpty(), "CTR has no such limit");
     }
+
+    @Test
+    void durationsForPeopleKeepThePrecisionThatMatters() {
+        assertEquals("0ms", DurationText.human(Duration.ZERO));
+        assertEquals("0ms", DurationText.human(Duration.ofMillis(-5)));
+        assertEquals("999ms", DurationText.human(Duration.ofMillis(999)));
+        assertEquals("1s", DurationText.human(Duration.ofMillis(1000)));
+        assertEquals("1.5s", DurationText.human(Duration.ofMillis(1500)));
+        assertEquals("9.9s", DurationText.human(Duration.ofMillis(9_949)));
+        assertEquals("10s", DurationText.human(Duration.ofMillis(9_950)));
+        assertEquals("10s", DurationText.human(Duration.ofMillis(10_000)));
+        assertEquals("57s", DurationText.human(Duration.ofMillis(56_863)));
+        assertEquals("59s", DurationText.human(Duration.ofMillis(59_499)));
+        assertEquals("1m", DurationText.human(Duration.ofMillis(59_500)));
+        assertEquals("4m12s", DurationText.human(Duration.ofSeconds(252)));
+        assertEquals("5m", DurationText.human(Duration.ofMinutes(5)));
+        assertEquals("59m59s", DurationText.human(Duration.ofSeconds(3599)));
+        assertEquals("1h", DurationText.human(Duration.ofSeconds(3600)));
+        assertEquals("1h", DurationText.human(Duration.ofSeconds(3629)));
+        assertEquals("1h1m", DurationText.human(Duration.ofSeconds(3630)));
+        assertEquals("3h57m", DurationText.human(Duration.ofMillis(14_209_956)));
+        assertEquals("4h", DurationText.human(Duration.ofHours(4)));
+        assertEquals("48h", DurationText.human(Duration.ofDays(2)));
+    }
 }

@@ -80,9 +80,15 @@ final class FileLocks implements Locks {
                 return;
             }
             try {
-                // No process id is left behind for status to mistake for a live holder.
-                channel.truncate(0);
-                held.release();
+                try {
+                    // No process id is left behind for status to mistake for a live holder.
+                    channel.truncate(0);
+                } catch (IOException e) {
+                    // An interrupted thread closes the channel here, which lets go of the lock just as well.
+                }
+                if (channel.isOpen()) {
+                    held.release();
+                }
             } finally {
                 try {
                     channel.close();

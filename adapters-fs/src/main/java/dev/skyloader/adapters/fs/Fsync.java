@@ -11,6 +11,13 @@ final class Fsync {
     }
 
     static void directory(Path directory) throws IOException {
+        Uninterruptible.call(() -> {
+            syncOnce(directory);
+            return null;
+        });
+    }
+
+    private static void syncOnce(Path directory) throws IOException {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {

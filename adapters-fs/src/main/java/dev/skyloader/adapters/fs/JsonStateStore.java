@@ -116,6 +116,13 @@ final class JsonStateStore implements StateStore {
     }
 
     private void write(Download download, boolean durably) throws IOException {
+        Uninterruptible.call(() -> {
+            writeOnce(download, durably);
+            return null;
+        });
+    }
+
+    private void writeOnce(Download download, boolean durably) throws IOException {
         Files.createDirectories(directory);
         Path target = durably ? documentPath(download.id()) : livePath(download.id());
         Path temp = directory.resolve("." + target.getFileName() + ".tmp");

@@ -25,12 +25,11 @@ final class LocalFileStore implements FileStore {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         boolean created = !Files.exists(file);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        LocalPartFile part = new LocalPartFile(file);
         if (created) {
             Fsync.directory(parent);
         }
-        return new LocalPartFile(file, channel);
+        return part;
     }
 
     @Override
@@ -156,71 +155,97 @@ final class LocalFileStore implements FileStore {
         }
     }
 
+    /**
+     * A part file on two {@link java.io.RandomAccessFile}s, one for the writers and one for the readers. Unlike a
+     * file channel, they do not close when a thread using them is interrupted, which is how a download is stopped:
+     * the bytes it wrote must still be synced and counted after that.
+     */
     private static final class LocalPartFile implements PartFile {
         private final Path path;
-        private final FileChannel channel;
+        private final java.io.RandomAccessFile writer;
+        private final java.io.RandomAccessFile reader;
         /** The end of the file, kept here so that an append costs no fstat. This process is its only writer. */
         private volatile long end;
         private boolean closed;
 
-        LocalPartFile(Path path, FileChannel channel) throws IOException {
+        LocalPartFile(Path path) throws IOException {
             this.path = path;
-            this.channel = channel;
-            this.end = channel.size();
+            this.writer = new java.io.RandomAccessFile(path.toFile(), "rw");
+            java.io.RandomAccessFile opened;
+            try {
+                opened = new java.io.RandomAccessFile(path.toFile(), "r");
+            } catch (IOException e) {
+                writer.close();
+                throw e;
+            }
+            this.reader = opened;
+            this.end = writer.length();
         }
 
         @Override
         public long size() throws IOException {
-            end = channel.size();
-            return end;
+            synchronized (writer) {
+                end = writer.length();
+                return end;
+            }
         }
 
         @Override
         public void truncate(long size) throws IOException {
-            if (channel.size() > size) {
-                channel.truncate(size);
+            synchronized (writer) {
+                if (writer.length() > size) {
+                    writer.setLength(size);
+                }
+                end = writer.length();
             }
-            end = channel.size();
         }
 
         @Override
         public void append(byte[] bytes, int offset, int length) throws IOException {
-            write(end, bytes, offset, length);
+            synchronized (writer) {
+                write(end, bytes, offset, length);
+            }
         }
 
         @Override
         public void write(long position, byte[] bytes, int offset, int length) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-            long at = position;
-            while (buffer.hasRemaining()) {
-                at += channel.write(buffer, at);
-            }
-            if (at > end) {
-                end = at;
+            synchronized (writer) {
+                writer.seek(position);
+                writer.write(bytes, offset, length);
+                if (position + length > end) {
+                    end = position + length;
+                }
             }
         }
 
         @Override
         public int read(long position, byte[] bytes, int offset, int length) throws IOException {
-            return channel.read(ByteBuffer.wrap(bytes, offset, length), position);
+            synchronized (reader) {
+                reader.seek(position);
+                return reader.read(bytes, offset, length);
+            }
         }
 
         @Override
         public void sync() throws IOException {
-            // fdatasync: the data and the new length, which is what a later read needs.
-            channel.force(false);
+            // fsync: the data and the new length, which is what a later read needs.
+            writer.getFD().sync();
         }
 
         @Override
         public InputStream openReader() throws IOException {
-            return Files.newInputStream(path);
+            return new java.io.FileInputStream(path.toFile());
         }
 
         @Override
         public void close() throws IOException {
             if (!closed) {
                 closed = true;
-                channel.close();
+                try {
+                    writer.close();
+                } finally {
+                    reader.close();
+                }
             }
         }
     }

@@ -93,9 +93,13 @@ final class Connections {
                     thread.join();
                     break;
                 } catch (InterruptedException e) {
-                    // Stop every connection, but wait for them: none may write after the part moves on.
+                    // Stop every connection, but wait for them: none may write after the part moves on. Interrupted
+                    // too, so that none waits out a read first.
                     interrupted = true;
                     scheduler.stop();
+                    for (Thread each : threads) {
+                        each.interrupt();
+                    }
                 }
             }
         }

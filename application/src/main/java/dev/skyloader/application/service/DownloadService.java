@@ -134,6 +134,7 @@ public final class DownloadService implements DownloadArtifact {
         }
         Part part = new Part(files, partPathFor(command.outputPath()), journal, digest, cipher, command.cipher(),
                 command.key(), settings);
+        boolean stopped = false;
         try {
             // A run killed while it converted the part or staged a file left that copy behind.
             files.deleteStaged(partPathFor(command.outputPath()));
@@ -142,8 +143,41 @@ public final class DownloadService implements DownloadArtifact {
             return loop.run();
         } catch (IOException e) {
             return pauseOnLocalError(journal, part, e);
+        } catch (InterruptedException e) {
+            // Cleared while the stop is recorded: the work of stopping must not be interrupted in turn.
+            Thread.interrupted();
+            stopped = true;
+            try {
+                // Every byte written becomes durable and counted: the next run, of any boot, fetches none again.
+                part.recordWritten();
+                part.syncNow();
+            } catch (IOException | RuntimeException | InterruptedException ignored) {
+                // what the syncer made durable so far stays counted, which is safe
+            }
+            throw e;
         } finally {
+            // Makes every byte written durable and records it (the syncer's last batch).
             part.close();
+            if (stopped) {
+                Thread.interrupted();
+                recordStop(journal);
+            }
+        }
+    }
+
+    /**
+     * Interrupted (SIGTERM, Ctrl-C, or a caller that cancelled): a download that was under way is paused, so that the
+     * state tells no process works on it; one waiting out a backoff keeps its next attempt.
+     */
+    private static void recordStop(Journal journal) {
+        try {
+            journal.change((d, now) -> {
+                if (d.state().isInFlight() && d.state().canMoveTo(DownloadState.PAUSED)) {
+                    d.pauseForAction("stopped at " + d.bytesDownloaded() + " bytes; run again to resume", now);
+                }
+            });
+        } catch (IOException | RuntimeException ignored) {
+            // the document as the syncer left it is safe: a new run resumes from it
         }
     }
 

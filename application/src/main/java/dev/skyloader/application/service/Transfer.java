@@ -330,6 +330,11 @@ final class Transfer {
             synchronized (listener) {
                 listener.progress(id, DownloadState.DOWNLOADING, part.servedBytes(), end);
             }
+            if (Thread.currentThread().isInterrupted()) {
+                // Stopped (a signal, or the caller cancelled): what is written counts, the rest waits for a new run.
+                part.recordWritten();
+                throw new InterruptedException("stopped at byte " + (header + position));
+            }
             if (!target.advance(position)) {
                 break;
             }

@@ -28,7 +28,10 @@ final class CommonOptions {
             chosen = env.get("XDG_STATE_HOME") + "/skyloader";
         }
         if (chosen == null) {
-            chosen = System.getProperty("user.home") + "/.local/state/skyloader";
+            // $HOME as XDG tools read it (a container or sudo may set it apart from the passwd entry).
+            String home = env.get("HOME");
+            chosen = (home == null || home.isBlank() ? System.getProperty("user.home") : home)
+                    + "/.local/state/skyloader";
         }
         Path path;
         try {

@@ -70,7 +70,7 @@ final class ConsoleListener implements DownloadListener {
     @Override
     public void waiting(DownloadId id, Duration delay, String reason) {
         if (!quiet) {
-            err.println("skyloader: " + reason + "; retrying in " + DurationText.format(Duration.ofMillis(delay.toMillis())));
+            err.println("skyloader: " + reason + "; retrying in " + DurationText.human(delay));
         }
     }
 

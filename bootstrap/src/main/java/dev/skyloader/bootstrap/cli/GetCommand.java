@@ -98,7 +98,13 @@ final class GetCommand implements Callable<Integer> {
                     run.connections()));
             try (Wiring wiring = run.wiring(stateDirectory)) {
                 run.checkSchemes(wiring, command.sources(), each -> each == source ? "URL" : "--mirror");
-                DownloadResult result = wiring.get(DownloadArtifact.class).download(command);
+                DownloadResult result;
+                try {
+                    result = wiring.get(DownloadArtifact.class).download(command);
+                } catch (InterruptedException e) {
+                    stopped(wiring, command);
+                    return ExitCode.NOT_FINISHED;
+                }
                 report(result);
                 return ExitCode.of(result.outcome());
             } catch (LocalStorageException e) {
@@ -107,6 +113,33 @@ final class GetCommand implements Callable<Integer> {
             }
         } finally {
             key.ifPresent(AesKey::destroy);
+        }
+    }
+
+    /** Stopped by SIGTERM or SIGINT: where it stopped, from the state it left, and how to go on. */
+    private void stopped(Wiring wiring, DownloadCommand command) {
+        String where = "";
+        try {
+            var stored = wiring.get(dev.skyloader.application.port.out.StateStore.class)
+                    .load(dev.skyloader.application.service.DownloadService.idFor(command.sha256(),
+                            command.outputPath()));
+            if (stored.isPresent()) {
+                long bytes = stored.get().bytesDownloaded();
+                where = " at " + ConsoleListener.size(bytes) + " (" + bytes + " bytes"
+                        + (stored.get().expectedSize().isPresent() && stored.get().expectedSize().getAsLong() > 0
+                        ? ", " + bytes * 100 / stored.get().expectedSize().getAsLong() + "%" : "") + ")";
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // the state says it; the line goes without the figure
+        }
+        root.err.println("skyloader: stopped" + where + "; every byte received is saved: run the same command again"
+                + " to resume");
+        if (common.json) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("outcome", "not_finished");
+            json.put("exit_code", ExitCode.NOT_FINISHED);
+            json.put("message", "stopped" + where);
+            root.out.println(JsonOutput.write(json));
         }
     }
 
@@ -122,8 +155,14 @@ final class GetCommand implements Callable<Integer> {
         switch (result.outcome()) {
             case COMPLETE -> {
                 if (!common.quiet && !common.json) {
-                    root.err.println("skyloader: " + result.message() + " (" + result.status().bytesDownloaded()
-                            + " bytes, SHA-256 verified)");
+                    long size;
+                    try {
+                        size = java.nio.file.Files.size(java.nio.file.Path.of(result.status().outputPath()));
+                    } catch (java.io.IOException | RuntimeException e) {
+                        size = result.status().bytesDownloaded();
+                    }
+                    root.err.println("skyloader: " + result.message() + " (" + ConsoleListener.size(size) + ", "
+                            + size + " bytes, SHA-256 verified)");
                 }
             }
             case FAILED -> root.err.println("skyloader: failed: " + result.message());

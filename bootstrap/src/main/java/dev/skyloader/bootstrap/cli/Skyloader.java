@@ -52,7 +52,7 @@ public final class Skyloader implements Callable<Integer> {
                 return ExitCode.BAD_INPUT;
             }
             if (e instanceof InterruptedException) {
-                err.println("skyloader: interrupted; the state is kept, run again to resume");
+                err.println("skyloader: stopped; what was received is saved: run the same command again to resume");
                 return ExitCode.NOT_FINISHED;
             }
             err.println("skyloader: error: " + firstLine(String.valueOf(e.getMessage())) + " ("

@@ -201,6 +201,50 @@ class CrashTest {
         assertTrue(refetched <= kills * (1L << 20) + kills * 4 * IN_FLIGHT, "kills cost little: " + refetched);
     }
 
+    @Test
+    void sigtermStopsWithinTheGraceMakesTheProgressDurableAndExitsSeventyFive() throws Exception {
+        byte[] plain = GetCommandTest.bytes(SIZE, 17);
+        byte[] artifact = GetCommandTest.encrypt(dir, plain, "aes-256-ctr", GetCommandTest.base64Key(6));
+        Path key = dir.resolve("key");
+        server.put("/model.ctr", artifact);
+        server.chunkDelay(Duration.ofMillis(10));
+        Path state = dir.resolve("state");
+        Path output = dir.resolve("out/model.onnx");
+        for (String connections : List.of("1", "4")) {
+            List<String> command = childCommand(server.url("/model.ctr"), GetCommandTest.sha256(artifact), output,
+                    state, key, "aes-256-ctr", "--connections", connections, "--piece-size", "1M");
+            command.remove("--quiet");
+            Path log = dir.resolve("sigterm-" + connections + ".log");
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            awaitStateAtLeast(state, Files.exists(output.resolveSibling("model.onnx.part"))
+                    ? Files.size(output.resolveSibling("model.onnx.part")) + (2L << 20) : 2L << 20, child);
+            Instant signalled = Instant.now();
+            child.destroy(); // SIGTERM, as docker stop sends
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS), "stopped within a container's grace");
+            Duration took = Duration.between(signalled, Instant.now());
+            assertEquals(75, child.exitValue(), Files.readString(log));
+            String text = Files.readString(log);
+            assertTrue(text.contains("skyloader: stopped at "), text);
+            assertTrue(text.contains("run the same command again to resume"), text);
+            JsonNode document = stateDocument(state);
+            assertEquals("paused", document.get("state").asText(), "the state says no process works on it");
+            assertEquals(document.get("bytes_downloaded").asLong(), document.get("bytes_durable").asLong(),
+                    "every byte counted is durable: " + document);
+            System.out.printf("SIGTERM with %s connection(s): exit 75 after %d ms at %d bytes%n", connections,
+                    took.toMillis(), document.get("bytes_downloaded").asLong());
+        }
+        server.chunkDelay(Duration.ZERO);
+        List<String> command = childCommand(server.url("/model.ctr"), GetCommandTest.sha256(artifact), output, state,
+                key, "aes-256-ctr", "--connections", "4", "--piece-size", "1M");
+        Process last = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("last.log").toFile()).start();
+        assertTrue(last.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("last.log")));
+        assertArrayEquals(plain, Files.readAllBytes(output));
+        long refetched = server.bodyBytesSent() - artifact.length;
+        assertTrue(refetched <= 2 * 4 * IN_FLIGHT, "two stops cost only what was in flight: " + refetched);
+    }
+
     /** Polls the child's state until it claims enough bytes. */
     private static void awaitStateAtLeast(Path state, long bytes, Process child) throws Exception {
         Instant deadline = Instant.now().plusSeconds(60);

@@ -103,14 +103,21 @@ class GetCommandTest {
     }
 
     @Test
-    void aCorruptObjectIsFetchedThreeTimesThenFailsNamingBothDigests() throws Exception {
+    void aCorruptObjectIsFetchedTwiceNotThreeTimesThenFailsNamingBothDigests() throws Exception {
         byte[] corrupt = plain.clone();
         corrupt[777] ^= 1;
         server.put("/model.bin", corrupt);
         CliRunner.Result result = get("/model.bin", sha256(plain));
         assertEquals(1, result.exitCode(), result.err());
         assertTrue(result.err().contains(sha256(plain)) && result.err().contains(sha256(corrupt)), result.err());
-        assertEquals(3, server.requests().size(), "the first try and two restarts from byte 0");
+        assertTrue(result.err().contains("the source serves these bytes consistently"), result.err());
+        assertEquals(2, server.requests().size(), "one restart showed the same wrong bytes: no third download");
+
+        CliRunner.Result again = cli.run("get", server.url("/model.bin"), "--sha256", sha256(plain), "-o",
+                dir.resolve("out/model.bin").toString(), "--state-dir", dir.resolve("state").toString());
+        assertEquals(1, again.exitCode(), again.err());
+        assertFalse(again.err().contains("part file"), "no word of a part file skyloader deleted itself: "
+                + again.err());
         // Without --size the first request asks for the first piece: the answer tells the size.
         server.requests().forEach(r -> assertTrue(r.range() == null || r.range().startsWith("bytes=0-"),
                 "every restart starts at byte 0: " + r.range()));
@@ -252,7 +259,7 @@ class GetCommandTest {
     void neitherTheKeyNorThePresignedSignatureReachesTheStateOrTheOutput() throws Exception {
         byte[] artifact = encrypt(dir, plain, "aes-256-ctr", base64Key(3));
         server.put("/a.ctr", artifact);
-        server.enqueue(new DropAfter(1000), new Status(503, Map.of()));
+        server.enqueue(new DropAfter(500_000), new Status(503, Map.of()));
         String signed = server.url("/a.ctr") + "?X-Amz-Signature=s3cr3tsig&X-Amz-Credential=AKIAEXAMPLE";
         List<String> common = List.of(signed, "--sha256", sha256(artifact), "-o", dir.resolve("out/a").toString(),
                 "--state-dir", dir.resolve("state").toString(), "--cipher", "aes-256-ctr", "--key-env", "MODEL_KEY",
@@ -361,6 +368,26 @@ class GetCommandTest {
         assertEquals(1, result.exitCode(), result.err());
         assertTrue(result.err().contains("more than the whole file system of "), result.err());
         assertEquals(List.of(), server.requests());
+    }
+
+    @Test
+    void theCompletionLineGivesTheSizeOfTheDecryptedOutput() throws Exception {
+        byte[] artifact = encrypt(dir, plain, "aes-256-gcm", base64Key(3));
+        server.put("/a.gcm", artifact);
+        CliRunner.Result result = cli.run("get", server.url("/a.gcm"), "--sha256", sha256(artifact), "-o",
+                dir.resolve("out/a").toString(), "--state-dir", dir.resolve("state").toString(), "--cipher",
+                "aes-256-gcm", "--key-env", "MODEL_KEY");
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.err().contains("(1.9 MiB, " + SIZE + " bytes, SHA-256 verified)"), result.err());
+        assertFalse(result.err().contains(artifact.length + " bytes"), "not the size served: " + result.err());
+    }
+
+    @Test
+    void withoutStateDirTheStateGoesUnderHome() {
+        Path home = dir.resolve("home");
+        CliRunner.Result result = new CliRunner(Map.of("HOME", home.toString())).run("status");
+        assertEquals(0, result.exitCode(), result.err());
+        assertEquals("no downloads in " + home.resolve(".local/state/skyloader") + "\n", result.out());
     }
 
     @Test
