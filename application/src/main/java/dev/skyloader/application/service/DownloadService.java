@@ -248,6 +248,16 @@ public final class DownloadService implements DownloadArtifact {
     }
 
     private DownloadResult pauseOnLocalError(Journal journal, Part part, IOException e) {
+        if (cannotWriteThere(e)) {
+            // Waiting would not change it: a person has to (a permission, a read-only mount, a file in the way).
+            String message = "cannot write the output's folder: " + describe(e);
+            try {
+                journal.change((d, now) -> d.fail(message, now));
+            } catch (IOException | RuntimeException ignored) {
+                // the state directory may be as unwritable: the result says it all the same
+            }
+            return journal.result(Outcome.FAILED, message);
+        }
         String problem = String.valueOf(e.getMessage()).contains("No space left on device")
                 ? "the disk is full (" + describe(e) + ")" : "local storage error: " + describe(e);
         try {
@@ -267,6 +277,17 @@ public final class DownloadService implements DownloadArtifact {
             // the disk is failing: the last good document stays, which is safe
         }
         return journal.result(Outcome.NOT_FINISHED, message);
+    }
+
+    /** A folder that cannot be written, whatever the wait: permission, a read-only file system, a file in the way. */
+    static boolean cannotWriteThere(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException || e instanceof java.nio.file.NotDirectoryException
+                || e instanceof java.nio.file.FileAlreadyExistsException) {
+            return true;
+        }
+        String message = String.valueOf(e.getMessage());
+        return message.contains("Permission denied") || message.contains("Read-only file system")
+                || message.contains("Not a directory");
     }
 
     private static String describe(Throwable e) {

@@ -250,4 +250,17 @@ class DownloadServicePrepareTest {
                 e.getMessage());
         assertEquals(List.of(), source.requests());
     }
+
+    @Test
+    void aFolderNoWaitCanMakeWritableIsToldApartFromAFullDisk() {
+        assertTrue(DownloadService.cannotWriteThere(new java.nio.file.AccessDeniedException("/data/x.part")));
+        assertTrue(DownloadService.cannotWriteThere(new java.nio.file.NotDirectoryException("/data/f/x.part")));
+        assertTrue(DownloadService.cannotWriteThere(new java.nio.file.FileAlreadyExistsException("/data/f")));
+        assertTrue(DownloadService.cannotWriteThere(new java.io.FileNotFoundException("/data/x.part (Permission denied)")));
+        assertTrue(DownloadService.cannotWriteThere(new IOException("/data/x.part: Read-only file system")));
+        assertTrue(DownloadService.cannotWriteThere(new java.io.FileNotFoundException("/f/x.part (Not a directory)")));
+        assertFalse(DownloadService.cannotWriteThere(new IOException("No space left on device")));
+        assertFalse(DownloadService.cannotWriteThere(new IOException("Input/output error")));
+        assertFalse(DownloadService.cannotWriteThere(new IOException()));
+    }
 }

@@ -371,6 +371,17 @@ class GetCommandTest {
     }
 
     @Test
+    void anOutputUnderAFileFailsWithExitOneNotSeventyFive() throws Exception {
+        server.put("/model.bin", plain);
+        Files.writeString(dir.resolve("afile"), "in the way");
+        CliRunner.Result result = cli.run("get", server.url("/model.bin"), "--sha256", sha256(plain), "-o",
+                dir.resolve("afile/model.bin").toString(), "--state-dir", dir.resolve("state").toString());
+        assertEquals(1, result.exitCode(), result.err());
+        assertTrue(result.err().contains("cannot write the output's folder"), result.err());
+        assertEquals(1, result.err().lines().filter(l -> l.contains("cannot write")).count(), result.err());
+    }
+
+    @Test
     void theCompletionLineGivesTheSizeOfTheDecryptedOutput() throws Exception {
         byte[] artifact = encrypt(dir, plain, "aes-256-gcm", base64Key(3));
         server.put("/a.gcm", artifact);
