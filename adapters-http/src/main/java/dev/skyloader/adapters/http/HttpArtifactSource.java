@@ -65,9 +65,13 @@ final class HttpArtifactSource implements ArtifactSource {
             throw new IllegalArgumentException("empty range [" + offset + ", " + end + ")");
         }
         URI uri = toUri(url);
+        String host = uri.getHost();
         Optional<String> ifRange = validator.filter(HttpArtifactSource::usableInIfRange);
         for (int redirects = 0; ; ) {
-            HttpResponse<InputStream> response = send(uri, offset, end, offset > 0 ? ifRange : Optional.empty());
+            // The user's headers go to the host of the URL they gave, not to where it redirects elsewhere.
+            boolean sameHost = host != null && host.equalsIgnoreCase(uri.getHost());
+            HttpResponse<InputStream> response = send(uri, offset, end, offset > 0 ? ifRange : Optional.empty(),
+                    sameHost);
             int status = response.statusCode();
             if (isRedirect(status)) {
                 close(response);
@@ -93,8 +97,13 @@ final class HttpArtifactSource implements ArtifactSource {
     @Override
     public boolean probe(SourceUrl url) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(toUri(url)).method("HEAD", HttpRequest.BodyPublishers.noBody())
-                    .timeout(settings.stallTimeout()).header("User-Agent", USER_AGENT).build();
+            HttpRequest.Builder head = HttpRequest.newBuilder(toUri(url))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(settings.stallTimeout());
+            settings.headers().forEach(header -> head.header(header.name(), header.value()));
+            if (settings.headers().stream().noneMatch(h -> h.name().equalsIgnoreCase("User-Agent"))) {
+                head.header("User-Agent", USER_AGENT);
+            }
+            HttpRequest request = head.build();
             int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             return status < 500 && status != 429;
         } catch (InterruptedException e) {
@@ -148,12 +157,21 @@ final class HttpArtifactSource implements ArtifactSource {
         }
     }
 
-    private HttpResponse<InputStream> send(URI uri, long offset, long end, Optional<String> ifRange)
-            throws SourceException {
+    private HttpResponse<InputStream> send(URI uri, long offset, long end, Optional<String> ifRange,
+                                           boolean withUserHeaders) throws SourceException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET()
                 .timeout(settings.stallTimeout())
-                .header("User-Agent", USER_AGENT)
                 .header("Accept-Encoding", "identity");
+        boolean agent = false;
+        if (withUserHeaders) {
+            for (HttpSettings.Header header : settings.headers()) {
+                request.header(header.name(), header.value());
+                agent |= header.name().equalsIgnoreCase("User-Agent");
+            }
+        }
+        if (!agent) {
+            request.header("User-Agent", USER_AGENT);
+        }
         if (offset > 0 || end != -1) {
             request.header("Range", "bytes=" + offset + "-" + (end == -1 ? "" : Long.toString(end - 1)));
             ifRange.ifPresent(value -> request.header("If-Range", value));

@@ -81,7 +81,12 @@ public final class TestHttpServer implements AutoCloseable {
     public record Redirect(int code, String location) implements Fault {
     }
 
-    public record Request(String method, String path, String query, String range, String ifRange) {
+    /** @param headers every request header, names in lower case, first value */
+    public record Request(String method, String path, String query, String range, String ifRange,
+                          Map<String, String> headers) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     private record Served(byte[] content, String etag, String lastModified) {
@@ -190,8 +195,11 @@ public final class TestHttpServer implements AutoCloseable {
             String ifRange = exchange.getRequestHeaders().getFirst("If-Range");
             Fault fault;
             synchronized (this) {
+                Map<String, String> headers = new java.util.HashMap<>();
+                exchange.getRequestHeaders().forEach((name, values) -> headers.put(
+                        name.toLowerCase(java.util.Locale.ROOT), values.isEmpty() ? "" : values.get(0)));
                 requests.add(new Request(exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(),
-                        range, ifRange));
+                        range, ifRange, Map.copyOf(headers)));
                 fault = faults.isEmpty() ? always : faults.poll();
             }
             if (fault instanceof Status status) {

@@ -70,6 +70,11 @@ final class TransferOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     String pieceSize;
 
+    @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
+            description = "An HTTP request header for the sources given, e.g. a CDN's token (repeatable); not sent "
+                    + "after a redirect to another host, never printed or stored.")
+    List<String> headers = new java.util.ArrayList<>();
+
     @Option(names = "--ca-cert", paramLabel = "PEM",
             description = "Trust these CA certificates instead of the system's (HTTPS and S3).")
     String caCert;
@@ -138,8 +143,10 @@ final class TransferOptions {
         Optional<X509TrustManager> privateCa = Optional.ofNullable(caCert)
                 .map(pem -> Inputs.existingFile("--ca-cert", pem))
                 .map(pem -> Inputs.parse("--ca-cert", () -> TrustStores.fromPem(pem)));
+        List<HttpSettings.Header> parsedHeaders = headers.stream()
+                .map(text -> Inputs.parse("--header", () -> HttpSettings.Header.parse(text))).toList();
         HttpSettings http = new HttpSettings(connect, stall, privateCa.map(TrustStores::sslContext),
-                HttpSettings.DEFAULT.maxRedirects(), HttpSettings.DEFAULT.refetchBelow());
+                HttpSettings.DEFAULT.maxRedirects(), HttpSettings.DEFAULT.refetchBelow(), parsedHeaders);
         S3Settings s3 = new S3Settings(Optional.ofNullable(s3Endpoint).map(TransferOptions::endpoint), s3PathStyle,
                 Optional.empty(), connect, stall, privateCa);
         TransferSettings transfer = TransferSettings.DEFAULT.withReconnectDelays(reconnectDelays)

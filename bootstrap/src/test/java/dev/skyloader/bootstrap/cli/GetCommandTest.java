@@ -371,6 +371,39 @@ class GetCommandTest {
     }
 
     @Test
+    void headersGoToTheSourceButNotAcrossARedirectToAnotherHostAndAreNeverKept() throws Exception {
+        server.put("/model.bin", plain);
+        // 127.0.0.1 redirects to localhost: the same server, another host name.
+        server.enqueue(new TestHttpServer.Redirect(302, server.url("/model.bin").replace("127.0.0.1", "localhost")));
+        CliRunner.Result result = cli.run("get", server.url("/model.bin"), "--sha256", sha256(plain), "-o",
+                dir.resolve("out/model.bin").toString(), "--state-dir", dir.resolve("state").toString(),
+                "-H", "Authorization: Bearer t0ken-s3cret", "--header", "X-Device:uav-7", "--json");
+        assertEquals(0, result.exitCode(), result.err());
+        TestHttpServer.Request first = server.requests().get(0);
+        assertEquals("Bearer t0ken-s3cret", first.header("Authorization"));
+        assertEquals("uav-7", first.header("X-Device"));
+        TestHttpServer.Request redirected = server.requests().get(1);
+        assertNull(redirected.header("Authorization"), "not sent to another host");
+        assertTrue(redirected.header("User-Agent").startsWith("skyloader/"));
+        assertFalse(result.err().contains("t0ken") || result.out().contains("t0ken"));
+        try (Stream<Path> files = Files.list(dir.resolve("state"))) {
+            for (Path file : files.toList()) {
+                assertFalse(Files.readString(file).contains("t0ken"), "the header is not in " + file);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Range: bytes=0-", "no colon", ": empty name", "Bad Name: x", "host: elsewhere"})
+    void aHeaderThatCannotBeSentIsBadInput(String header) {
+        CliRunner.Result result = cli.run("get", server.url("/model.bin"), "--sha256", "ab".repeat(32), "-o",
+                dir.resolve("out/model.bin").toString(), "--state-dir", dir.resolve("state").toString(), "-H", header);
+        assertEquals(2, result.exitCode(), result.err());
+        assertTrue(result.err().startsWith("skyloader: --header: "), result.err());
+        assertEquals(List.of(), server.requests());
+    }
+
+    @Test
     void anOutputUnderAFileFailsWithExitOneNotSeventyFive() throws Exception {
         server.put("/model.bin", plain);
         Files.writeString(dir.resolve("afile"), "in the way");
