@@ -2,7 +2,10 @@ package dev.skyloader.application.service;
 
 import dev.skyloader.application.port.in.DownloadStatus;
 import dev.skyloader.application.port.in.ListDownloads;
+import dev.skyloader.application.port.out.FileStore;
 import dev.skyloader.application.port.out.Locks;
+import dev.skyloader.domain.Download;
+import dev.skyloader.domain.DownloadState;
 import dev.skyloader.application.port.out.StateStore;
 import java.io.IOException;
 import java.util.Comparator;
@@ -14,9 +17,26 @@ public final class StatusService implements ListDownloads {
     private final StateStore store;
     private final Locks locks;
 
-    public StatusService(StateStore store, Locks locks) {
+    private final FileStore files;
+
+    public StatusService(StateStore store, Locks locks, FileStore files) {
         this.store = requireNonNull(store, "store is null");
         this.locks = requireNonNull(locks, "locks is null");
+        this.files = requireNonNull(files, "files is null");
+    }
+
+    @Override
+    public List<DownloadStatus> prune() throws IOException {
+        List<DownloadStatus> removed = new java.util.ArrayList<>();
+        for (Download d : store.list()) {
+            if (d.state() != DownloadState.COMPLETE || files.exists(d.outputPath()) || locks.held(d.id())) {
+                continue;
+            }
+            files.delete(d.partPath());
+            store.delete(d.id());
+            removed.add(DownloadStatus.of(d).withRunning(false));
+        }
+        return removed;
     }
 
     /** Each with whether a live process works on it (from its lock, which this never takes). */

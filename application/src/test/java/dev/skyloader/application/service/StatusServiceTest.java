@@ -2,6 +2,7 @@ package dev.skyloader.application.service;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.skyloader.application.fakes.InMemoryFileStore;
 import dev.skyloader.application.fakes.InMemoryLocks;
 import dev.skyloader.application.fakes.InMemoryStateStore;
 import dev.skyloader.application.port.in.DownloadStatus;
@@ -31,7 +32,7 @@ class StatusServiceTest {
         store.save(download("new-a", T0.plusSeconds(60)));
         store.save(download("middle", T0.plusSeconds(30)));
 
-        List<String> ids = new StatusService(store, new InMemoryLocks()).list().stream().map(DownloadStatus::id).toList();
+        List<String> ids = new StatusService(store, new InMemoryLocks(), new InMemoryFileStore()).list().stream().map(DownloadStatus::id).toList();
 
         assertEquals(List.of("new-a", "new-b", "middle", "old"), ids);
     }
@@ -48,7 +49,7 @@ class StatusServiceTest {
         store.save(download("pending", T0));
         locks.holdFor(new DownloadId("alive"));
 
-        List<DownloadStatus> all = new StatusService(store, locks).list();
+        List<DownloadStatus> all = new StatusService(store, locks, new InMemoryFileStore()).list();
         DownloadStatus killed = all.stream().filter(s -> s.id().equals("killed")).findFirst().orElseThrow();
         DownloadStatus alive = all.stream().filter(s -> s.id().equals("alive")).findFirst().orElseThrow();
         DownloadStatus pending = all.stream().filter(s -> s.id().equals("pending")).findFirst().orElseThrow();
@@ -60,5 +61,33 @@ class StatusServiceTest {
         assertFalse(DownloadStatus.of(store.load(new DownloadId("killed")).orElseThrow()).stopped(),
                 "without looking at the lock, nothing is known");
         assertTrue(locks.tryLock(new DownloadId("killed")).isPresent(), "looking took no lock");
+    }
+
+    @Test
+    void pruneForgetsCompleteDownloadsWhoseOutputIsGoneAndNothingElse() throws Exception {
+        InMemoryLocks locks = new InMemoryLocks();
+        InMemoryFileStore files = new InMemoryFileStore();
+        store.save(inState("gone", DownloadState.COMPLETE));
+        store.save(inState("kept", DownloadState.COMPLETE));
+        store.save(inState("held", DownloadState.COMPLETE));
+        store.save(inState("failed", DownloadState.FAILED));
+        store.save(inState("paused", DownloadState.PAUSED));
+        files.put("/data/kept", new byte[3]);
+        files.put("/data/gone.part", new byte[3]);
+        locks.holdFor(new DownloadId("held"));
+
+        List<DownloadStatus> removed = new StatusService(store, locks, files).prune();
+
+        assertEquals(List.of("gone"), removed.stream().map(DownloadStatus::id).toList());
+        assertEquals(List.of("failed", "held", "kept", "paused"),
+                store.list().stream().map(d -> d.id().value()).sorted().toList());
+        assertFalse(files.exists("/data/gone.part"), "the part file the record named went with it");
+        assertTrue(files.exists("/data/kept"));
+    }
+
+    private static Download inState(String id, DownloadState state) {
+        return Download.builder().id(new DownloadId(id)).url("https://cdn.example/" + id)
+                .expectedSha256(new Sha256("cd".repeat(32))).outputPath("/data/" + id).partPath("/data/" + id + ".part")
+                .createdAt(T0).updatedAt(T0).state(state).build();
     }
 }

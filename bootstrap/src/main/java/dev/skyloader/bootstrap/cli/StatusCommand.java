@@ -21,11 +21,25 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @picocli.CommandLine.Option(names = "--prune",
+            description = "First forget the complete downloads whose output is gone (records and part files).")
+    boolean prune;
+
     @Override
     public Integer call() throws IOException {
         List<DownloadStatus> downloads;
+        List<DownloadStatus> pruned = List.of();
         try (Wiring wiring = Wiring.forStateDirectory(common.stateDirectory(root.env))) {
+            if (prune) {
+                pruned = wiring.get(ListDownloads.class).prune();
+            }
             downloads = wiring.get(ListDownloads.class).list();
+        }
+        if (prune && !common.json && !common.quiet) {
+            root.err.println("skyloader: pruned " + pruned.size() + " record" + (pruned.size() == 1 ? "" : "s")
+                    + " of complete downloads whose output is gone"
+                    + (pruned.isEmpty() ? "" : ": " + String.join(", ", pruned.stream()
+                    .map(DownloadStatus::outputPath).toList())));
         }
         PrintStream out = root.out;
         if (common.json) {

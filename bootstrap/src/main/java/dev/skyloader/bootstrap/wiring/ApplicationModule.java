@@ -99,7 +99,7 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ListDownloads listDownloads(StateStore store, Locks locks) {
-        return new StatusService(store, locks);
+    ListDownloads listDownloads(StateStore store, Locks locks, FileStore files) {
+        return new StatusService(store, locks, files);
     }
 }

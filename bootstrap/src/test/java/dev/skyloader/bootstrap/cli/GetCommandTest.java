@@ -435,6 +435,22 @@ class GetCommandTest {
     }
 
     @Test
+    void statusPruneForgetsACompleteDownloadWhoseOutputWasRemoved() throws Exception {
+        server.put("/model.bin", plain);
+        assertEquals(0, get("/model.bin", sha256(plain)).exitCode());
+        CliRunner.Result kept = cli.run("status", "--prune", "--state-dir", dir.resolve("state").toString());
+        assertTrue(kept.err().contains("pruned 0 records"), kept.err());
+        assertTrue(kept.out().contains("complete"), kept.out());
+
+        Files.delete(dir.resolve("out/model.bin"));
+        CliRunner.Result pruned = cli.run("status", "--prune", "--state-dir", dir.resolve("state").toString());
+        assertEquals(0, pruned.exitCode(), pruned.err());
+        assertTrue(pruned.err().contains("pruned 1 record of complete downloads whose output is gone: "
+                + dir.resolve("out/model.bin")), pruned.err());
+        assertEquals("[]", cli.run("status", "--json", "--state-dir", dir.resolve("state").toString()).out().trim());
+    }
+
+    @Test
     void statusListsTheDownloadsOfTheStateDirectory() throws Exception {
         server.put("/model.bin", plain);
         assertEquals(0, get("/model.bin", sha256(plain)).exitCode());

@@ -6,4 +6,12 @@ import java.util.List;
 /** Every download known in the state directory, newest first. */
 public interface ListDownloads {
     List<DownloadStatus> list() throws IOException;
+
+    /**
+     * Forgets what is done with: the records of complete downloads whose output is gone (and the part file such a
+     * record still names). Never a download a live process works on, never one that is not complete.
+     *
+     * @return the records removed
+     */
+    List<DownloadStatus> prune() throws IOException;
 }
