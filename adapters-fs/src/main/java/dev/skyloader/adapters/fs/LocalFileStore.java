@@ -21,6 +21,32 @@ final class LocalFileStore implements FileStore {
 
     @Override
     public PartFile openPart(String path) throws IOException {
+        try {
+            return openPartFile(path);
+        } catch (IOException e) {
+            throw notWritable(e) ? new NotWritableException(describe(e), e) : e;
+        }
+    }
+
+    /**
+     * Whether no wait can make the folder writable: a permission, a read-only file system, a file in the way.
+     * {@link java.io.RandomAccessFile} says it only in its message.
+     */
+    static boolean notWritable(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException || e instanceof java.nio.file.NotDirectoryException
+                || e instanceof java.nio.file.FileAlreadyExistsException) {
+            return true;
+        }
+        String message = String.valueOf(e.getMessage());
+        return message.contains("Permission denied") || message.contains("Read-only file system")
+                || message.contains("Not a directory");
+    }
+
+    private static String describe(IOException e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    private PartFile openPartFile(String path) throws IOException {
         Path file = Path.of(path);
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);

@@ -32,4 +32,22 @@ class LocalFileStoreTest extends AbstractFileStoreTest {
             return (int) entries.count();
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aPartUnderAFileCannotBeWrittenAndSaysSoUnlikeAFullDisk() throws Exception {
+        Files.writeString(directory.resolve("afile"), "in the way");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.skyloader.application.port.out.FileStore.NotWritableException.class,
+                () -> new LocalFileStore().openPart(directory.resolve("afile/x.part").toString()));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("afile"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(LocalFileStore.notWritable(
+                new java.io.FileNotFoundException("/d/x.part (Permission denied)")));
+        org.junit.jupiter.api.Assertions.assertTrue(LocalFileStore.notWritable(
+                new java.io.IOException("/d/x.part: Read-only file system")));
+        org.junit.jupiter.api.Assertions.assertTrue(LocalFileStore.notWritable(
+                new java.nio.file.AccessDeniedException("/d/x.part")));
+        org.junit.jupiter.api.Assertions.assertFalse(LocalFileStore.notWritable(
+                new java.io.IOException("No space left on device")));
+        org.junit.jupiter.api.Assertions.assertFalse(LocalFileStore.notWritable(new java.io.IOException()));
+    }
 }

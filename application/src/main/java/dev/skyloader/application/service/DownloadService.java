@@ -248,9 +248,9 @@ public final class DownloadService implements DownloadArtifact {
     }
 
     private DownloadResult pauseOnLocalError(Journal journal, Part part, IOException e) {
-        if (cannotWriteThere(e)) {
+        if (e instanceof FileStore.NotWritableException) {
             // Waiting would not change it: a person has to (a permission, a read-only mount, a file in the way).
-            String message = "cannot write the output's folder: " + describe(e);
+            String message = "cannot write the output's folder: " + e.getMessage();
             try {
                 journal.change((d, now) -> d.fail(message, now));
             } catch (IOException | RuntimeException ignored) {
@@ -277,17 +277,6 @@ public final class DownloadService implements DownloadArtifact {
             // the disk is failing: the last good document stays, which is safe
         }
         return journal.result(Outcome.NOT_FINISHED, message);
-    }
-
-    /** A folder that cannot be written, whatever the wait: permission, a read-only file system, a file in the way. */
-    static boolean cannotWriteThere(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException || e instanceof java.nio.file.NotDirectoryException
-                || e instanceof java.nio.file.FileAlreadyExistsException) {
-            return true;
-        }
-        String message = String.valueOf(e.getMessage());
-        return message.contains("Permission denied") || message.contains("Read-only file system")
-                || message.contains("Not a directory");
     }
 
     private static String describe(Throwable e) {

@@ -37,6 +37,13 @@ public final class TrackingFileStore implements FileStore {
         this.maxRead = bytes;
     }
 
+    private volatile IOException failOpen;
+
+    /** Every open of a part file fails with {@code e}. */
+    public void failOpenWith(IOException e) {
+        this.failOpen = e;
+    }
+
     /** The next write to a part file that covers byte {@code position} fails, writing nothing, as on a full disk. */
     public void failWriteAt(long position) {
         failWriteAt.set(position);
@@ -57,6 +64,9 @@ public final class TrackingFileStore implements FileStore {
 
     @Override
     public PartFile openPart(String path) throws IOException {
+        if (failOpen != null) {
+            throw failOpen;
+        }
         PartFile part = files.openPart(path);
         record("open " + path);
         return new PartFile() {

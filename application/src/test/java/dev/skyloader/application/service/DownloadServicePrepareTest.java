@@ -27,6 +27,7 @@ import dev.skyloader.domain.BackoffPolicy;
 import dev.skyloader.domain.CipherName;
 import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadId;
+import dev.skyloader.domain.DownloadState;
 import dev.skyloader.domain.Sha256;
 import dev.skyloader.domain.SourceUrl;
 import java.io.ByteArrayInputStream;
@@ -252,15 +253,14 @@ class DownloadServicePrepareTest {
     }
 
     @Test
-    void aFolderNoWaitCanMakeWritableIsToldApartFromAFullDisk() {
-        assertTrue(DownloadService.cannotWriteThere(new java.nio.file.AccessDeniedException("/data/x.part")));
-        assertTrue(DownloadService.cannotWriteThere(new java.nio.file.NotDirectoryException("/data/f/x.part")));
-        assertTrue(DownloadService.cannotWriteThere(new java.nio.file.FileAlreadyExistsException("/data/f")));
-        assertTrue(DownloadService.cannotWriteThere(new java.io.FileNotFoundException("/data/x.part (Permission denied)")));
-        assertTrue(DownloadService.cannotWriteThere(new IOException("/data/x.part: Read-only file system")));
-        assertTrue(DownloadService.cannotWriteThere(new java.io.FileNotFoundException("/f/x.part (Not a directory)")));
-        assertFalse(DownloadService.cannotWriteThere(new IOException("No space left on device")));
-        assertFalse(DownloadService.cannotWriteThere(new IOException("Input/output error")));
-        assertFalse(DownloadService.cannotWriteThere(new IOException()));
+    void aFolderThatCannotBeWrittenFailsForGoodWhereAFullDiskWaits() throws Exception {
+        source.then(serve());
+        tracked.failOpenWith(new dev.skyloader.application.port.out.FileStore.NotWritableException(
+                "/data/model.bin.part: Read-only file system", null));
+        DownloadResult result = service(memoryStore, new InMemoryLocks()).download(command(URL, OptionalLong.of(1000)));
+        assertEquals(Outcome.FAILED, result.outcome());
+        assertEquals("cannot write the output's folder: /data/model.bin.part: Read-only file system",
+                result.message());
+        assertEquals(DownloadState.FAILED, memoryStore.load(id).orElseThrow().state());
     }
 }

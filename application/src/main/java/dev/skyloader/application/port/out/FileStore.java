@@ -10,6 +10,16 @@ import java.io.OutputStream;
  * end. Paths are absolute path strings chosen by the caller.
  */
 public interface FileStore {
+    /**
+     * A folder that cannot be written, and that no wait will change: a permission, a read-only file system, a file
+     * where a folder is needed. A person has to act; a full disk is not this.
+     */
+    final class NotWritableException extends IOException {
+        public NotWritableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** Opens (creating it when missing) the part file at {@code path}. */
     PartFile openPart(String path) throws IOException;
 
