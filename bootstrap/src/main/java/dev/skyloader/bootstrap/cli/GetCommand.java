@@ -21,6 +21,7 @@ import dev.skyloader.domain.Sha256;
 import dev.skyloader.domain.SourceUrl;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +77,9 @@ final class GetCommand implements Callable<Integer> {
     @Mixin
     TransferOptions transfer;
 
+    /** What this run shows; set once the options are checked. */
+    private ConsoleListener progress;
+
     @Override
     public Integer call() throws InterruptedException {
         SourceUrl source = Inputs.parse("URL", () -> new SourceUrl(url));
@@ -91,26 +95,30 @@ final class GetCommand implements Callable<Integer> {
             throw new BadInputException("--cipher " + cipherName + " needs a key: --key-file FILE or --key-env VAR");
         }
         Optional<AesKey> key = Inputs.key(keyFile, keyEnv, root.env);
-        try {
+        try (Wiring wiring = run.wiring(stateDirectory)) {
+            ConsoleListener progress = transfer.progressFor(root.err, common.quiet,
+                    outputPath.getFileName().toString(), run.connections(), true, wiring.get(Clock.class));
+            this.progress = progress;
             DownloadCommand command = Inputs.parse("get", () -> run.apply(new DownloadCommand(source, mirrorUrls,
                     expected, expectedSize, cipherName, key, outputPath.toString(), run.backoff(), OptionalInt.empty(),
-                    0, new ConsoleListener(root.err, common.quiet, outputPath.getFileName().toString())),
-                    run.connections()));
-            try (Wiring wiring = run.wiring(stateDirectory)) {
-                run.checkSchemes(wiring, command.sources(), each -> each == source ? "URL" : "--mirror");
-                DownloadResult result;
-                try {
-                    result = wiring.get(DownloadArtifact.class).download(command);
-                } catch (InterruptedException e) {
-                    stopped(wiring, command);
-                    return ExitCode.NOT_FINISHED;
-                }
-                report(result);
-                return ExitCode.of(result.outcome());
+                    0, progress), run.connections()));
+            run.checkSchemes(wiring, command.sources(), each -> each == source ? "URL" : "--mirror");
+            DownloadResult result;
+            progress.start(expectedSize);
+            try {
+                result = wiring.get(DownloadArtifact.class).download(command);
+            } catch (InterruptedException e) {
+                stopped(wiring, command);
+                return ExitCode.NOT_FINISHED;
             } catch (LocalStorageException e) {
-                root.err.println("skyloader: " + e.getMessage());
+                progress.finish("failed", e.getMessage(), 0);
+                if (progress.mode() != ConsoleListener.Mode.JSON) {
+                    root.err.println("skyloader: " + e.getMessage());
+                }
                 return ExitCode.FAILED;
             }
+            report(result);
+            return ExitCode.of(result.outcome());
         } finally {
             key.ifPresent(AesKey::destroy);
         }
@@ -132,8 +140,11 @@ final class GetCommand implements Callable<Integer> {
         } catch (java.io.IOException | RuntimeException e) {
             // the state says it; the line goes without the figure
         }
-        root.err.println("skyloader: stopped" + where + "; every byte received is saved: run the same command again"
-                + " to resume");
+        progress.finish("not_finished", "stopped" + where, 0);
+        if (progress.mode() != ConsoleListener.Mode.JSON) {
+            root.err.println("skyloader: stopped" + where + "; every byte received is saved: run the same command"
+                    + " again to resume");
+        }
         if (common.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("outcome", "not_finished");
@@ -152,15 +163,21 @@ final class GetCommand implements Callable<Integer> {
             json.put("download", JsonOutput.status(result.status()));
             root.out.println(JsonOutput.write(json));
         }
+        long size = result.status().bytesDownloaded();
+        if (result.outcome() == DownloadResult.Outcome.COMPLETE) {
+            try {
+                size = java.nio.file.Files.size(java.nio.file.Path.of(result.status().outputPath()));
+            } catch (java.io.IOException | RuntimeException e) {
+                // the figure of the state instead
+            }
+        }
+        progress.finish(result.outcome().name().toLowerCase(java.util.Locale.ROOT), result.message(), size);
+        if (progress.mode() == ConsoleListener.Mode.JSON) {
+            return; // stderr holds JSON lines only: the done or error event said it
+        }
         switch (result.outcome()) {
             case COMPLETE -> {
                 if (!common.quiet && !common.json) {
-                    long size;
-                    try {
-                        size = java.nio.file.Files.size(java.nio.file.Path.of(result.status().outputPath()));
-                    } catch (java.io.IOException | RuntimeException e) {
-                        size = result.status().bytesDownloaded();
-                    }
                     root.err.println("skyloader: " + result.message() + " (" + ConsoleListener.size(size) + ", "
                             + size + " bytes, SHA-256 verified)");
                 }

@@ -65,30 +65,30 @@ final class SyncCommand implements Callable<Integer> {
         Path stateDirectory = common.stateDirectory(root.env);
         TransferOptions.Checked run = transfer.check();
         Manifest parsed = Manifest.parse(readManifest());
-        try {
+        try (Wiring wiring = run.wiring(stateDirectory)) {
             int n = parsed.artifacts().size();
             // --connections is the whole run's: split among the artifacts fetched at once.
             int connections = Math.max(1, run.connections() / Math.max(1, Math.min(parallel, n)));
             List<Entry> entries = new ArrayList<>();
+            progress = new LinkedHashMap<>();
             for (Manifest.Artifact artifact : parsed.artifacts()) {
                 String output = folder.resolve(artifact.name()).toString();
+                ConsoleListener shown = transfer.progressFor(root.err, common.quiet, artifact.name(), connections,
+                        parallel == 1 || n == 1, wiring.get(java.time.Clock.class));
+                progress.put(artifact.name(), shown);
                 DownloadCommand command = Inputs.parse("manifest: " + artifact.where(), () -> run.apply(
                         new DownloadCommand(artifact.url(), artifact.mirrors(), artifact.sha256(), artifact.size(),
                                 artifact.cipher(), artifact.key(), output, run.backoff(), OptionalInt.empty(), 0,
-                                new ConsoleListener(root.err, common.quiet, artifact.name())), connections));
+                                shown), connections));
                 entries.add(new Entry(artifact.name(), artifact.priority(), command));
+                run.checkSchemes(wiring, command.sources(), each -> "manifest: "
+                        + artifact.where() + (each.equals(artifact.url()) ? ": url" : ": mirror"));
             }
-            try (Wiring wiring = run.wiring(stateDirectory)) {
-                for (int i = 0; i < n; i++) {
-                    Manifest.Artifact artifact = parsed.artifacts().get(i);
-                    run.checkSchemes(wiring, entries.get(i).command().sources(), each -> "manifest: "
-                            + artifact.where() + (each.equals(artifact.url()) ? ": url" : ": mirror"));
-                }
-                SyncResult result = wiring.get(SyncArtifacts.class)
-                        .sync(new dev.skyloader.application.port.in.SyncCommand(entries, parallel));
-                report(result);
-                return ExitCode.of(result.outcome());
-            }
+            parsed.artifacts().forEach(a -> progress.get(a.name()).start(a.size()));
+            SyncResult result = wiring.get(SyncArtifacts.class)
+                    .sync(new dev.skyloader.application.port.in.SyncCommand(entries, parallel));
+            report(result);
+            return ExitCode.of(result.outcome());
         } finally {
             parsed.artifacts().forEach(a -> a.key().ifPresent(AesKey::destroy));
         }
@@ -132,7 +132,20 @@ final class SyncCommand implements Callable<Integer> {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /** What each artifact shows, by name. */
+    private Map<String, ConsoleListener> progress = Map.of();
+
+    private boolean jsonLines() {
+        return progress.values().stream().anyMatch(p -> p.mode() == ConsoleListener.Mode.JSON);
+    }
+
     private void report(SyncResult result) {
+        for (SyncResult.Item item : result.items()) {
+            ConsoleListener shown = progress.get(item.name());
+            if (shown != null) {
+                shown.finish(item.outcome().name().toLowerCase(Locale.ROOT), item.message(), 0);
+            }
+        }
         if (common.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("outcome", result.outcome().name().toLowerCase(Locale.ROOT));
@@ -150,6 +163,9 @@ final class SyncCommand implements Callable<Integer> {
             }
             json.put("artifacts", artifacts);
             root.out.println(JsonOutput.write(json));
+        }
+        if (jsonLines()) {
+            return; // stderr holds JSON lines only: each artifact's done or error event said it
         }
         for (SyncResult.Item item : result.items()) {
             if (item.outcome() == Outcome.COMPLETE && (common.quiet || common.json)

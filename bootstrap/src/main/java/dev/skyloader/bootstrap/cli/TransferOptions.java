@@ -70,6 +70,16 @@ final class TransferOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     String pieceSize;
 
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = "auto (a bar on a terminal, plain lines otherwise), bar, plain (a timestamped line every "
+                    + "--progress-interval and at every change), json (one JSON object per event on stderr) or none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String progress;
+
+    @Option(names = "--progress-interval", paramLabel = "DURATION",
+            description = "How often progress is shown: default 30s for plain, 1s for json.")
+    String progressInterval;
+
     @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
             description = "An HTTP request header for the sources given, e.g. a CDN's token (repeatable); not sent "
                     + "after a redirect to another host, never printed or stored.")
@@ -114,7 +124,27 @@ final class TransferOptions {
         }
     }
 
+    /**
+     * How progress is shown for {@code name}, checked; {@code quiet} means none. Without {@code barAllowed}
+     * (artifacts side by side, which one line cannot show) a bar becomes plain lines.
+     */
+    ConsoleListener progressFor(java.io.PrintStream err, boolean quiet, String name, int n, boolean barAllowed,
+                                java.time.Clock clock) {
+        ConsoleListener.Mode mode = ConsoleListener.Mode.choose(progress, quiet,
+                !"auto".equalsIgnoreCase(progress) || ConsoleListener.stderrIsATerminal());
+        if (mode == ConsoleListener.Mode.BAR && !barAllowed) {
+            mode = ConsoleListener.Mode.PLAIN;
+        }
+        Duration interval = progressInterval == null ? mode.defaultInterval()
+                : positive("--progress-interval", progressInterval);
+        return new ConsoleListener(err, mode, name, n, interval, clock, System::nanoTime);
+    }
+
     Checked check() {
+        ConsoleListener.Mode.choose(progress, false, false); // a bad --progress is bad input before anything runs
+        if (progressInterval != null) {
+            positive("--progress-interval", progressInterval);
+        }
         BackoffPolicy schedule = Inputs.parse("--backoff", () -> BackoffPolicy.parse(backoff, 0.1));
         if (maxAttempts != null && maxAttempts < 1) {
             throw new BadInputException("--max-attempts: must be at least 1, got " + maxAttempts);
