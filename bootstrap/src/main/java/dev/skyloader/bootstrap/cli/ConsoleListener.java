@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  *       {@code retry}, {@code wait}, {@code verify}, {@code decrypt}, {@code done}, {@code error});</li>
  *   <li>{@code none}: nothing.</li>
  * </ul>
- * The rate is a moving average over about five seconds, not since the start: after an outage it shows the link's
+ * The rate is over the last five seconds, not since the start: after an outage it shows the link's
  * speed again within seconds. Time comes from the clock and the nanosecond source given, so tests need no sleep.
  */
 final class ConsoleListener implements DownloadListener {
@@ -72,8 +72,6 @@ final class ConsoleListener implements DownloadListener {
     private DownloadState lastState;
     private long lastPrintNanos;
     private boolean printedOnce;
-    private long lastBytes = -1;
-    private long lastSampleNanos;
     private double rate;
     private boolean rateKnown;
     private long shownBytes;
@@ -194,7 +192,7 @@ final class ConsoleListener implements DownloadListener {
         }
         // The rate after an outage is the link's, not an average over the wait.
         rateKnown = false;
-        lastBytes = -1;
+        window.clear();
     }
 
     /** The run ended: the bar gives its line back; JSON says how. */
@@ -214,24 +212,31 @@ final class ConsoleListener implements DownloadListener {
         }
     }
 
+    /**
+     * The rate over the last {@link #RATE_SECONDS} seconds: bytes between the oldest and the newest sample of that
+     * window over the time between them (a sample a tenth of a second apart at most, so at most 50 are kept).
+     */
     private void sample(long now, long bytes) {
-        if (lastBytes < 0 || bytes < lastBytes) {
-            lastBytes = bytes;
-            lastSampleNanos = now;
+        if (!window.isEmpty() && bytes < window.peekLast()[1]) {
+            window.clear(); // a restart from byte 0
+        }
+        if (!window.isEmpty() && now - window.peekLast()[0] < 100_000_000L) {
             return;
         }
-        long dt = now - lastSampleNanos;
-        if (dt < 100_000_000L) {
-            return; // a tenth of a second at least between samples
+        window.addLast(new long[]{now, bytes});
+        long horizon = now - (long) (RATE_SECONDS * 1e9);
+        while (window.size() > 2 && window.peekFirst()[0] < horizon) {
+            window.removeFirst();
         }
-        double seconds = dt / 1e9;
-        double instant = (bytes - lastBytes) / seconds;
-        double alpha = 1 - Math.exp(-seconds / RATE_SECONDS);
-        rate = rateKnown ? rate + alpha * (instant - rate) : instant;
-        rateKnown = true;
-        lastBytes = bytes;
-        lastSampleNanos = now;
+        long[] first = window.peekFirst();
+        double seconds = (now - first[0]) / 1e9;
+        rateKnown = seconds >= 0.5;
+        if (rateKnown) {
+            rate = (bytes - first[1]) / seconds;
+        }
     }
+
+    private final java.util.ArrayDeque<long[]> window = new java.util.ArrayDeque<>();
 
     private java.util.OptionalLong eta() {
         if (!rateKnown || rate < 1 || total.isEmpty()) {
@@ -256,7 +261,8 @@ final class ConsoleListener implements DownloadListener {
             return "";
         }
         StringBuilder text = new StringBuilder(" at ").append(size(Math.round(rate))).append("/s");
-        eta().ifPresent(s -> text.append(", ").append(DurationText.human(Duration.ofSeconds(s))).append(" left"));
+        eta().ifPresent(s -> text.append(", ").append(DurationText.human(Duration.ofSeconds(Math.max(1, s))))
+                .append(" left"));
         return text.toString();
     }
 
