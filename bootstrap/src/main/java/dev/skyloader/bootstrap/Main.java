@@ -12,6 +12,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Guice generates no classes for us (no method interception is used): without this it defines them through
+        // sun.misc.Unsafe, which JDK 23+ warns about on every start of `java -jar skyloader.jar`.
+        if (System.getProperty("guice_bytecode_gen_option") == null) {
+            System.setProperty("guice_bytecode_gen_option", "DISABLED");
+        }
         if (args.length > 0 && "get".equals(args[0])) {
             // The JDK's HTTP client sets up TLS when it is built, even for http:// (about 0.15 s of class loading and
             // initialising): done on the second core while the command line, the wiring and the state load.
