@@ -71,7 +71,7 @@ final class RetryTiers {
         List<Duration> quick = settings.reconnectDelays();
         if (quickFailures < quick.size() && error.retryAfter().isEmpty()) {
             Duration wait = quick.get(quickFailures++);
-            listener.waiting(id, wait, reason);
+            listener.waiting(id, wait, reason + " (quick reconnect " + quickFailures + " of " + quick.size() + ")");
             sleeper.sleep(wait);
             return new Resume();
         }
@@ -89,7 +89,8 @@ final class RetryTiers {
             return new GaveUp("not finished after " + failedAttempts + " attempt" + (failedAttempts == 1 ? "" : "s")
                     + " (" + reason + "); " + journal.bytes() + " bytes kept, run again to resume");
         }
-        listener.waiting(id, wait, reason);
+        listener.waiting(id, wait, "attempt " + failedAttempts
+                + (maxAttempts.isPresent() ? " of " + maxAttempts.getAsInt() : "") + " failed: " + reason);
         waitOrWake(wait, current);
         return new Resume();
     }

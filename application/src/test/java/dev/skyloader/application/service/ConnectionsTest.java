@@ -386,7 +386,7 @@ class ConnectionsTest {
 
         assertEquals(List.of(Duration.ofSeconds(1)), sleeper.sleeps(), "each connection gave up after one refusal");
         assertEquals(List.of(new RecordingListener.Waiting(stored(command).id(), Duration.ofSeconds(1),
-                refused.getMessage())), listener.waits());
+                refused.getMessage() + " (quick reconnect 1 of 5)")), listener.waits());
         assertArrayEquals(content, files.content(OUT));
     }
 

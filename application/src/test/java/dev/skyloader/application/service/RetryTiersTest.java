@@ -66,8 +66,8 @@ class RetryTiersTest {
         RetryTiers tiers = tiers(List.of(Duration.ofSeconds(3)), Duration.ZERO, OptionalInt.empty());
         assertInstanceOf(RetryTiers.Resume.class, tiers.waitAfter(REFUSED, false, () -> URL));
         assertEquals(List.of(Duration.ofSeconds(3)), sleeper.sleeps());
-        assertEquals(List.of(new Waiting(download.id(), Duration.ofSeconds(3), "connection refused")),
-                listener.waits());
+        assertEquals(List.of(new Waiting(download.id(), Duration.ofSeconds(3),
+                "connection refused (quick reconnect 1 of 1)")), listener.waits());
         assertEquals(0, journal.read(Download::attempts), "a quick reconnect is not a failed attempt");
     }
 
@@ -75,7 +75,7 @@ class RetryTiersTest {
     void aLongWaitSaysHowLongItWaitsAndCountsAFailedAttempt() throws Exception {
         RetryTiers tiers = tiers(List.of(), Duration.ZERO, OptionalInt.empty());
         assertInstanceOf(RetryTiers.Resume.class, tiers.waitAfter(REFUSED, false, () -> URL));
-        assertEquals(List.of(new Waiting(download.id(), Duration.ofMinutes(1), "connection refused")),
+        assertEquals(List.of(new Waiting(download.id(), Duration.ofMinutes(1), "attempt 1 failed: connection refused")),
                 listener.waits());
         assertEquals(List.of(Duration.ofMinutes(1)), sleeper.sleeps());
         assertEquals(1, journal.read(Download::attempts));
