@@ -1,5 +1,8 @@
 package dev.skyloader.application.service;
 
+import dev.skyloader.application.fakes.InMemoryLocks;
+import dev.skyloader.application.port.in.WakeDownloads;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.skyloader.application.fakes.FakeClock;
@@ -26,20 +29,23 @@ class WakeServiceTest {
     }
 
     @Test
-    void aKickCountsOnlyTheDownloadsWaitingForTheirNextAttemptAndRingsTheBellOnce() throws Exception {
+    void aKickCountsTheWaitingDownloadsOfLiveProcessesApartFromOrphanedRecordsAndRingsTheBellOnce() throws Exception {
         store.save(download("waiting", DownloadState.PAUSED, T0.plusSeconds(60)));
         store.save(download("also-waiting", DownloadState.PAUSED, T0.plusSeconds(600)));
         store.save(download("paused-for-action", DownloadState.PAUSED, null));
         store.save(download("odd-downloading", DownloadState.DOWNLOADING, T0.plusSeconds(60)));
         store.save(download("failed", DownloadState.FAILED, null));
 
-        assertEquals(2, new WakeService(store, sleeper).wakeAll());
+        InMemoryLocks locks = new InMemoryLocks();
+        locks.holdFor(new DownloadId("waiting"));
+        assertEquals(new WakeDownloads.Woken(1, 1), new WakeService(store, sleeper, locks).wakeAll(),
+                "one has a live process that the kick wakes; the other's process is gone");
         assertEquals(1, sleeper.wakeAlls());
     }
 
     @Test
     void aKickWithNobodyWaitingStillRingsTheBell() throws Exception {
-        assertEquals(0, new WakeService(store, sleeper).wakeAll());
+        assertEquals(new WakeDownloads.Woken(0, 0), new WakeService(store, sleeper, new InMemoryLocks()).wakeAll());
         assertEquals(1, sleeper.wakeAlls(), "another process may be waiting on a download this one cannot read");
     }
 }

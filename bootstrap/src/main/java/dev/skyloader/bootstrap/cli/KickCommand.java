@@ -20,14 +20,16 @@ final class KickCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        int waiting;
+        WakeDownloads.Woken woken;
         try (Wiring wiring = Wiring.forStateDirectory(common.stateDirectory(root.env))) {
-            waiting = wiring.get(WakeDownloads.class).wakeAll();
+            woken = wiring.get(WakeDownloads.class).wakeAll();
         }
         if (common.json) {
-            root.out.println("{\"waiting\":" + waiting + "}");
+            root.out.println("{\"woken\":" + woken.woken() + ",\"no_process\":" + woken.noProcess() + "}");
         } else if (!common.quiet) {
-            root.out.println("kicked: " + waiting + " download" + (waiting == 1 ? "" : "s") + " waiting for a retry");
+            root.out.println("kicked: woke " + woken.woken() + " waiting download" + (woken.woken() == 1 ? "" : "s")
+                    + (woken.noProcess() == 0 ? "" : "; " + woken.noProcess() + " more wait" + (woken.noProcess() == 1
+                    ? "s" : "") + " with no process: they start when skyloader runs again"));
         }
         return ExitCode.COMPLETE;
     }

@@ -93,8 +93,8 @@ final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    WakeDownloads wakeDownloads(StateStore store, Sleeper sleeper) {
-        return new WakeService(store, sleeper);
+    WakeDownloads wakeDownloads(StateStore store, Sleeper sleeper, Locks locks) {
+        return new WakeService(store, sleeper, locks);
     }
 
     @Provides

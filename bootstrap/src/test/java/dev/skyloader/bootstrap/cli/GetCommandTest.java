@@ -207,7 +207,7 @@ class GetCommandTest {
         }
         CliRunner.Result kicked = cli.run("kick", "--state-dir", state.toString());
         assertEquals(0, kicked.exitCode(), kicked.err());
-        assertTrue(kicked.out().contains("kicked: 1 download waiting"), kicked.out());
+        assertTrue(kicked.out().contains("kicked: woke 1 waiting download"), kicked.out());
         CliRunner.Result result = running.get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(0, result.exitCode(), result.err());
         assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/model.bin")));

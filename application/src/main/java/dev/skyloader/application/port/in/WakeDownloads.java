@@ -4,6 +4,12 @@ import java.io.IOException;
 
 /** Cuts short every backoff wait of the downloads of a state directory, in this and other processes. */
 public interface WakeDownloads {
-    /** @return how many downloads were waiting for their next attempt */
-    int wakeAll() throws IOException;
+    /**
+     * @param woken   downloads a live process was waiting for: their next attempt starts now
+     * @param noProcess records that wait for a next attempt no process will make: they start with the next run
+     */
+    record Woken(int woken, int noProcess) {
+    }
+
+    Woken wakeAll() throws IOException;
 }
