@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The command line: parses, runs one subcommand, and maps every outcome to an exit code and one line of text. */
 @Command(name = "skyloader", mixinStandardHelpOptions = true, version = "skyloader 0.1.0",
         description = "Resumable, verified, decrypting downloads for devices on intermittent links.",
-        subcommands = {GetCommand.class, SyncCommand.class, StatusCommand.class, KickCommand.class, EncryptCommand.class},
+        subcommands = {GetCommand.class, SyncCommand.class, StatusCommand.class, KickCommand.class, EncryptCommand.class,
+                DemoCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:complete", "1:failed for good (verification, decryption, permanent HTTP error)",
                 "2:bad input", "75:not finished yet: the state is kept, run again to resume"})
@@ -66,7 +67,7 @@ public final class Skyloader implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        err.println("skyloader: a command is needed: get, sync, status, kick or encrypt (see: skyloader --help)");
+        err.println("skyloader: a command is needed: get, sync, status, kick, encrypt or demo (see: skyloader --help)");
         return ExitCode.BAD_INPUT;
     }
 
