@@ -45,7 +45,15 @@ final class EncryptCommand implements Callable<Integer> {
     @Option(names = "--key-file", paramLabel = "FILE", description = "The 32-byte AES key as hex or base64 text.")
     String keyFile;
 
-    @Option(names = "--json", description = "Print a manifest entry as JSON.")
+    @Option(names = "--key-out", paramLabel = "FILE",
+            description = "Write the new random key to FILE (base64, mode 600, a new file) instead of printing it.")
+    String keyOut;
+
+    @Option(names = "--url", paramLabel = "URL",
+            description = "Where the artifact will be served: put in the manifest entry that --json prints.")
+    String url;
+
+    @Option(names = "--json", description = "Print the artifact's entry of a sync manifest as JSON.")
     boolean json;
 
     @Override
@@ -60,6 +68,16 @@ final class EncryptCommand implements Callable<Integer> {
         if (!name.needsKey() && given.isPresent()) {
             throw new BadInputException("--key-file: cipher none takes no key");
         }
+        if (keyOut != null && (given.isPresent() || !name.needsKey())) {
+            throw new BadInputException("--key-out: only for a new key (a cipher other than none, without --key-file)");
+        }
+        Path keyPath = keyOut == null ? null : Inputs.outputFile("--key-out", keyOut);
+        if (keyPath != null && Files.exists(keyPath)) {
+            throw new BadInputException("--key-out: " + keyPath + " exists; a key file is never overwritten");
+        }
+        if (url != null) {
+            Inputs.parse("--url", () -> new dev.skyloader.domain.SourceUrl(url));
+        }
         AesKey key = given.orElseGet(EncryptCommand::randomKey);
         try (Wiring wiring = new Wiring(new FsSettings(out.getParent()), HttpSettings.DEFAULT, S3Settings.DEFAULT,
                 TransferSettings.DEFAULT)) {
@@ -70,9 +88,15 @@ final class EncryptCommand implements Callable<Integer> {
             }
             String hex = artifact.sha256().hex();
             long size = artifact.size();
+            if (keyPath != null) {
+                writeKey(keyPath, key);
+            }
             if (json) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("name", in.getFileName().toString());
+                if (url != null) {
+                    entry.put("url", url);
+                }
                 entry.put("sha256", hex);
                 entry.put("size", size);
                 if (name.needsKey()) {
@@ -83,14 +107,30 @@ final class EncryptCommand implements Callable<Integer> {
                 root.out.println("sha256 " + hex);
                 root.out.println("size " + size);
                 root.out.println("cipher " + name.wireName());
-                if (name.needsKey() && given.isEmpty()) {
+                if (name.needsKey() && given.isEmpty() && keyPath == null) {
                     root.out.println("key " + key.toBase64());
+                }
+                if (keyPath != null) {
+                    root.out.println("key-file " + keyPath);
                 }
             }
             return ExitCode.COMPLETE;
         } finally {
             key.destroy();
         }
+    }
+
+    /** The key as base64 in a new file that only its owner can read, written before anything else sees it. */
+    private static void writeKey(Path path, AesKey key) throws IOException {
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        var mode = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        try (var channel = Files.newByteChannel(path, java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                mode))) {
+            channel.write(java.nio.ByteBuffer.wrap((key.toBase64() + "\n").getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII)));
+        }
+        Files.setPosixFilePermissions(path, mode); // whatever the umask
     }
 
     private static AesKey randomKey() {

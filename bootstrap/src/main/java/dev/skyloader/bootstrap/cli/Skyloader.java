@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "skyloader", mixinStandardHelpOptions = true, version = "skyloader 0.1.0",
         description = "Resumable, verified, decrypting downloads for devices on intermittent links.",
         subcommands = {GetCommand.class, SyncCommand.class, StatusCommand.class, KickCommand.class, EncryptCommand.class,
-                DemoCommand.class},
+                DemoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:complete", "1:failed for good (verification, decryption, permanent HTTP error)",
                 "2:bad input", "75:not finished yet: the state is kept, run again to resume"})

@@ -435,6 +435,16 @@ class GetCommandTest {
     }
 
     @Test
+    void helpNamesACommandAndDescribesItsEveryOption() {
+        CliRunner.Result help = cli.run("help", "sync");
+        assertEquals(0, help.exitCode(), help.err());
+        assertTrue(help.out().startsWith("Usage: skyloader sync "), help.out());
+        for (String option : List.of("--out", "--parallel", "--connections", "--limit-rate", "--progress", "--header")) {
+            assertTrue(help.out().contains(option), option + " in " + help.out());
+        }
+    }
+
+    @Test
     void statusPruneForgetsACompleteDownloadWhoseOutputWasRemoved() throws Exception {
         server.put("/model.bin", plain);
         assertEquals(0, get("/model.bin", sha256(plain)).exitCode());

@@ -143,6 +143,33 @@ class SyncCommandTest {
     }
 
     @Test
+    void thePublishersEntryFromEncryptIsAManifestEntryThatSyncTakesAsItIs() throws Exception {
+        byte[] plain = bytes(500_000, 61);
+        Path input = Files.write(dir.resolve("detector.onnx"), plain);
+        Path keyFile = dir.resolve("keys/detector.key");
+        CliRunner.Result encrypted = cli.run("encrypt", input.toString(), "-o", dir.resolve("detector.onnx.enc")
+                .toString(), "--cipher", "aes-256-gcm", "--key-out", keyFile.toString(), "--url",
+                server.url("/detector.onnx.enc"), "--json");
+        assertEquals(0, encrypted.exitCode(), encrypted.err());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(keyFile)));
+        String key = Files.readString(keyFile).trim();
+        assertEquals(32, java.util.Base64.getDecoder().decode(key).length);
+        JsonNode entry = JSON.readTree(encrypted.out());
+        assertEquals(key, entry.get("encryption").get("key").asText());
+        server.put("/detector.onnx.enc", Files.readAllBytes(dir.resolve("detector.onnx.enc")));
+        Path manifest = Files.writeString(dir.resolve("update.json"), "{\"artifacts\": [" + encrypted.out() + "]}");
+        CliRunner.Result result = sync(manifest);
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(out().resolve("detector.onnx")));
+
+        CliRunner.Result again = cli.run("encrypt", input.toString(), "-o", dir.resolve("other.enc").toString(),
+                "--cipher", "aes-256-gcm", "--key-out", keyFile.toString());
+        assertEquals(2, again.exitCode(), "a key file is never overwritten");
+        assertEquals(key, Files.readString(keyFile).trim());
+    }
+
+    @Test
     void withOneAtATimeTheHighestPriorityIsAskedFirst() throws Exception {
         ObjectNode low = artifact("low.bin", "none", 10_000, 1);
         ObjectNode high = artifact("high.bin", "none", 10_000, 2).put("priority", 10);
