@@ -6,6 +6,7 @@ import dev.skyloader.bootstrap.wiring.Wiring;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,6 +53,29 @@ final class StatusCommand implements Callable<Integer> {
             }
             return ExitCode.COMPLETE;
         }
+        // Grouped by the folder they go to: a sync's artifacts all go to its --out.
+        Map<String, List<DownloadStatus>> byFolder = new java.util.TreeMap<>();
+        for (DownloadStatus s : downloads) {
+            String output = s.outputPath();
+            int slash = output.lastIndexOf('/');
+            byFolder.computeIfAbsent(slash <= 0 ? "/" : output.substring(0, slash), f -> new java.util.ArrayList<>())
+                    .add(s);
+        }
+        boolean first = true;
+        for (Map.Entry<String, List<DownloadStatus>> folder : byFolder.entrySet()) {
+            if (!first) {
+                out.println();
+            }
+            first = false;
+            List<DownloadStatus> in = folder.getValue();
+            long complete = in.stream().filter(s -> s.state().equals("complete")).count();
+            out.println(folder.getKey() + ": " + complete + " of " + in.size() + " complete");
+            table(out, in);
+        }
+        return ExitCode.COMPLETE;
+    }
+
+    private static void table(PrintStream out, List<DownloadStatus> downloads) {
         out.printf(Locale.ROOT, "%-11s %-28s %-9s %s%n", "STATE", "PROGRESS", "ATTEMPTS", "OUTPUT");
         for (DownloadStatus s : downloads) {
             String progress = ConsoleListener.size(s.bytesDownloaded());
@@ -71,7 +95,6 @@ final class StatusCommand implements Callable<Integer> {
                     + "): run the same command again to resume"));
             s.lastError().ifPresent(error -> out.println("            " + error));
         }
-        return ExitCode.COMPLETE;
     }
 
     private static String seconds(java.time.Instant at) {

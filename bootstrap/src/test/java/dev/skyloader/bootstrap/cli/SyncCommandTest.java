@@ -193,6 +193,13 @@ class SyncCommandTest {
         assertTrue(result.err().contains("404"), result.err());
         assertTrue(result.err().contains("skyloader: sync: 4 of 5 artifacts complete, 1 failed"), result.err());
         assertEquals(List.of("f0.bin", "f1.bin", "f3.bin", "f4.bin"), outputs());
+
+        CliRunner.Result status = cli.run("status", "--state-dir", dir.resolve("state").toString());
+        assertTrue(status.out().startsWith(out() + ": 4 of 5 complete\n"), "grouped by the sync's folder: "
+                + status.out());
+        assertTrue(status.out().lines().anyMatch(l -> l.startsWith("failed") && l.endsWith(out().resolve("f2.bin")
+                .toString())), status.out());
+        assertTrue(status.out().contains("404"), "with its error: " + status.out());
     }
 
     @Test
