@@ -166,8 +166,18 @@ public final class TrackingFileStore implements FileStore {
         return files.sameFile(a, b);
     }
 
+    private volatile IOException failLink;
+
+    /** Every link or copy fails with {@code e}. */
+    public void failLinkWith(IOException e) {
+        this.failLink = e;
+    }
+
     @Override
     public void linkOrCopy(String from, String to) throws IOException {
+        if (failLink != null) {
+            throw failLink;
+        }
         record("link " + from + " " + to);
         files.linkOrCopy(from, to);
     }

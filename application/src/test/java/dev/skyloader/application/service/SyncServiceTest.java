@@ -244,4 +244,42 @@ class SyncServiceTest {
                 entry("a", 0, 2, 10)), 1));
         assertThrows(IllegalArgumentException.class, () -> new SyncCommand(List.of(), 0));
     }
+
+    @Test
+    void theSameSha256WithAnotherSizeOrWithoutTheKeyIsAnotherArtifact() throws Exception {
+        sync.sync(new SyncCommand(List.of(entry("a", 0, 7, 32), entry("b", 0, 7, 48),
+                entry("c", 0, 7, 32, CipherName.AES_256_CTR, Optional.of(key(1))),
+                entry("d", 0, 7, 32)), 1));
+        assertEquals(List.of("/out/a", "/out/b", "/out/c"), downloads.asked);
+        assertTrue(files.sameFile("/out/a", "/out/d"));
+    }
+
+    @Test
+    void aCopyThatCannotBePutInPlaceFailsAloneAndSaysWhy() throws Exception {
+        dev.skyloader.application.fakes.TrackingFileStore tracked = new dev.skyloader.application.fakes.TrackingFileStore(
+                files);
+        tracked.failLinkWith(new java.io.IOException("Read-only file system"));
+        SyncService failing = new SyncService(downloads, store, tracked, MARGIN);
+        SyncResult result = failing.sync(new SyncCommand(List.of(entry("a", 0, 7, 10), entry("b", 0, 7, 10)), 1));
+        assertEquals(Outcome.COMPLETE, result.items().get(0).outcome());
+        assertEquals(Outcome.FAILED, result.items().get(1).outcome());
+        assertEquals("cannot put a in place as /out/b: IOException: Read-only file system",
+                result.items().get(1).message());
+        assertEquals(Outcome.FAILED, result.outcome());
+    }
+
+    @Test
+    void anUpdateAsLargeAsTheWholeDiskIsNotRefusedForItsSizeAlone() throws Exception {
+        files.capacity(1_000);
+        SyncResult result = sync.sync(new SyncCommand(List.of(entry("a", 0, 1, 1_000)), 1));
+        assertEquals(Outcome.NOT_FINISHED, result.outcome(), "it could fit once the disk is empty: it waits");
+        assertTrue(result.message().startsWith("not enough disk space in /out"), result.message());
+    }
+
+    @Test
+    void theFolderOfAPathIsWhatComesBeforeItsLastSlash() {
+        assertEquals("/", SyncService.folderOf("/x"));
+        assertEquals("/a", SyncService.folderOf("/a/b"));
+        assertEquals("/", SyncService.folderOf("x"));
+    }
 }
