@@ -21,10 +21,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A whole {@code sync} in a child JVM, killed with SIGKILL half way, then run again: complete, little fetched twice. */
+/**
+ * A whole {@code sync} of 12 artifacts of every cipher, through a server that drops every connection every 3 MiB, in a
+ * child JVM killed with SIGKILL half way, then run again: complete, byte-exact, little fetched twice.
+ */
 class SyncCrashTest {
-    private static final int ARTIFACTS = 8;
-    private static final int SIZE = 6 << 20;
+    private static final int ARTIFACTS = 12;
+    private static final int SIZE = 4 << 20;
     private static final String[] CIPHERS = {"aes-256-gcm", "none", "aes-256-cbc", "aes-256-ctr"};
 
     @TempDir
@@ -42,7 +45,7 @@ class SyncCrashTest {
     }
 
     @Test
-    void aSyncKilledHalfWayFinishesOnTheNextRunFetchingAtMostFivePercentMore() throws Exception {
+    void aSyncThroughDropsKilledHalfWayFinishesOnTheNextRunFetchingAtMostFivePercentMore() throws Exception {
         ObjectMapper json = new ObjectMapper();
         ObjectNode manifest = json.createObjectNode();
         ArrayNode entries = manifest.putArray("artifacts");
@@ -71,10 +74,11 @@ class SyncCrashTest {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sync",
                 manifestFile.toString(), "--out", out.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--reconnect", "none", "--quiet", "--parallel", "2"));
+                "--reconnect", "1ms,1ms,1ms,1ms,1ms", "--quiet", "--parallel", "2"));
 
-        // About 16 MiB/s per connection: time enough to kill the run in the middle.
+        // About 16 MiB/s per connection: time enough to kill the run in the middle. Every answer is cut at 3 MiB.
         server.chunkDelay(Duration.ofMillis(4));
+        server.cutEvery(3 << 20);
         Process child = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child-1.log").toFile()).start();
         awaitOnDisk(out, total / 2, child);
@@ -94,8 +98,15 @@ class SyncCrashTest {
             assertEquals(ARTIFACTS, left.count(), "no part or temporary file left");
         }
         long sent = server.bodyBytesSent();
-        System.out.printf("sync of %d artifacts (%d bytes) killed once: %d bytes sent, %.4f x%n", ARTIFACTS, total,
-                sent, sent / (double) total);
+        System.out.printf("sync of %d artifacts (%d bytes) through drops, killed once: %d bytes sent, %.4f x, %d"
+                + " requests%n", ARTIFACTS, total, sent, sent / (double) total, server.requests().size());
+        int requests = server.requests().size();
+        Process rerun = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child-3.log").toFile()).start();
+        assertTrue(rerun.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, rerun.exitValue(), Files.readString(dir.resolve("child-3.log")));
+        assertEquals(requests, server.requests().size(), "a third run fetches nothing");
+        assertEquals(sent, server.bodyBytesSent());
         assertTrue(sent <= total * 105 / 100, sent + " bytes sent for " + total);
     }
 
