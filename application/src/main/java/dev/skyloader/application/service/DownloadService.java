@@ -258,6 +258,9 @@ public final class DownloadService implements DownloadArtifact {
             }
             return journal.result(Outcome.FAILED, message);
         }
+        if (e instanceof Part.NoRoomException) {
+            return pauseForRoom(journal, e.getMessage());
+        }
         String problem = String.valueOf(e.getMessage()).contains("No space left on device")
                 ? "the disk is full (" + describe(e) + ")" : "local storage error: " + describe(e);
         try {
@@ -275,6 +278,19 @@ public final class DownloadService implements DownloadArtifact {
             });
         } catch (IOException | RuntimeException ignored) {
             // the disk is failing: the last good document stays, which is safe
+        }
+        return journal.result(Outcome.NOT_FINISHED, message);
+    }
+
+    private static DownloadResult pauseForRoom(Journal journal, String message) {
+        try {
+            journal.change((d, now) -> {
+                if (d.state().canMoveTo(DownloadState.PAUSED)) {
+                    d.pauseForAction(message, now);
+                }
+            });
+        } catch (IOException | RuntimeException ignored) {
+            // the last good document stays, which is safe
         }
         return journal.result(Outcome.NOT_FINISHED, message);
     }

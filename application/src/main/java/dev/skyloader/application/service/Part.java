@@ -47,6 +47,27 @@ final class Part implements AutoCloseable {
         this.settings = requireNonNull(settings, "settings is null");
     }
 
+    /** There is no room for the rest of the artifact: a person must free some; until then, nothing is fetched. */
+    static final class NoRoomException extends IOException {
+        NoRoomException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The room check of a download without a size given: once a server tells the artifact's size, the disk must hold
+     * what the part does not yet, and the margin, before the body is read.
+     */
+    void checkRoomFor(long servedTotal) throws IOException {
+        long needed = Math.max(0, servedTotal - cipherName.headerBytes() - present()) + settings.freeSpaceMargin();
+        long free = files.usableSpace(path);
+        if (free < needed) {
+            throw new NoRoomException("not enough disk space for " + path + ": the server says the artifact is "
+                    + servedTotal + " bytes; " + needed + " bytes needed (the rest and a margin), " + free
+                    + " free; free some space and run again");
+        }
+    }
+
     /** Opens the part file, keeping its first {@code keep} bytes and cutting the rest. */
     void open(long keep) throws IOException {
         open(PieceMap.prefixOf(keep));

@@ -276,6 +276,10 @@ final class Transfer {
                     + " bytes, but the artifact is expected to be " + expectedSize.getAsLong() + " bytes"));
         }
         OptionalLong end = expectedSize.isPresent() ? expectedSize : total;
+        if (expectedSize.isEmpty() && total.isPresent()) {
+            // No --size: the server's word is the first chance to see whether the disk can hold it.
+            part.checkRoomFor(total.getAsLong());
+        }
         if (end.isPresent() && cipher.sizeProblem(end.getAsLong()).isPresent()) {
             // Not an artifact of this format: no retry, restart or key can make it one.
             return new Interrupted(SourceException.permanent(where + ": "
