@@ -36,6 +36,10 @@ public final class AesKey {
         if (compact.length() == 64 && compact.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
             return new AesKey(HexFormat.of().parseHex(compact));
         }
+        if (compact.length() != 64 && compact.length() % 4 != 0
+                && compact.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new IllegalArgumentException("AES-256 key in hex must be 64 characters, got " + compact.length());
+        }
         byte[] decoded;
         try {
             decoded = compact.indexOf('-') >= 0 || compact.indexOf('_') >= 0

@@ -145,7 +145,7 @@ public final class Download {
         moveTo(DownloadState.PENDING, now);
         attempts = 0;
         restarts = 0;
-        mismatchedSha256 = null;
+        // Kept: the same wrong bytes on the first download of this round end it at once.
     }
 
     /** The bytes up to {@code bytesDownloaded} are durably in the part file. */

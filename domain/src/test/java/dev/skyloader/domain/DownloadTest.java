@@ -231,7 +231,12 @@ class DownloadTest {
         assertTrue(error.endsWith("gave up after 1 restart"), error);
 
         download.retryAfterFailure(NOW);
-        assertEquals(Optional.empty(), download.mismatchedSha256(), "a new round starts without it");
+        assertEquals(Optional.of(OTHER), download.mismatchedSha256(), "kept for the next round");
+        download.startAttempt(NOW);
+        download.recordProgress(100, NOW);
+        download.moveTo(DownloadState.VERIFYING, NOW);
+        assertFalse(download.verificationFailed(OTHER, 5, NOW), "a rerun that brings them again stops at once");
+        assertEquals(0, download.restarts());
     }
 
     @Test

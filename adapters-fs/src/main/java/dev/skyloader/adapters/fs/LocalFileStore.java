@@ -43,6 +43,9 @@ final class LocalFileStore implements FileStore {
     }
 
     private static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return e.getMessage() + " is a file where a folder is needed";
+        }
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 

@@ -20,12 +20,6 @@ import static java.util.Objects.requireNonNull;
  * <p>One connection, and a part without gaps, is the plain case: one request from the first missing byte to the end.
  */
 final class Connections {
-    /**
-     * A piece is split only when each half gets at least this much (and half a piece): the connection that gives up
-     * the second half closes its answer there, and whatever the server had already sent beyond is paid for and lost
-     * (a link's bandwidth-delay product and the socket buffers). Splits are for the end, not for every last byte.
-     */
-    private static final long MIN_SPLIT = 1 << 20;
 
     private final Transfer transfer;
     private final Part part;
@@ -78,7 +72,10 @@ final class Connections {
         }
         // One connection with gaps: a piece per gap, none split.
         long size = connections == 1 ? Long.MAX_VALUE - 15 : pieceSize;
-        long minSplit = Math.max(16, Math.min(MIN_SPLIT, pieceSize / 2 / 16 * 16));
+        // A piece is split only into halves of at least half a piece: the connection that gives up the second half
+        // closes its answer there, and whatever the server had sent beyond (the socket buffers, a link's
+        // bandwidth-delay product) is paid for and lost. Splits are for the end, not for every last byte.
+        long minSplit = Math.max(16, pieceSize / 2 / 16 * 16);
         PieceScheduler scheduler = new PieceScheduler(written, length, size, minSplit);
         Worker[] workers = new Worker[connections];
         Thread[] threads = new Thread[connections];
@@ -234,7 +231,7 @@ final class Connections {
                     }
                     synchronized (listener) {
                         listener.notice(id, error.getMessage() + (moved
-                                ? "; resuming that piece at once" : "; that connection stops, the others go on"));
+                                ? "; resuming that piece at once" : "; that connection stops (any others go on)"));
                     }
                     if (!moved) {
                         return;

@@ -235,7 +235,7 @@ final class Transfer {
             position = 0;
             if (part.present() > 0 || ask > 0) {
                 String reason = where + ": the server sent the whole object instead of resuming at byte " + ask
-                        + ", so it may have changed: starting again from byte 0";
+                        + " (it ignores ranges, or the object changed): starting again from byte 0";
                 part.cutToZero(() -> journal.change((d, now) -> d.restartFromZero(reason, now)));
                 listener.notice(id, reason);
             }

@@ -301,8 +301,8 @@ class TransferTest {
 
         assertInstanceOf(Transfer.AllBytes.class, transfer.fetch(URL));
 
-        String reason = WHERE + ": the server sent the whole object instead of resuming at byte 500, so it may have"
-                + " changed: starting again from byte 0";
+        String reason = WHERE + ": the server sent the whole object instead of resuming at byte 500 (it ignores"
+                + " ranges, or the object changed): starting again from byte 0";
         assertEquals(List.of(reason), listener.messages());
         assertEquals(ID, listener.notices().get(0).id());
         assertEquals(Optional.of(reason), journal.read(Download::lastError));

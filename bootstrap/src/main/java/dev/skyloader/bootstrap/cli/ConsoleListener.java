@@ -93,6 +93,11 @@ final class ConsoleListener implements DownloadListener {
         return mode;
     }
 
+    /** Whether the download it shows was seen complete. */
+    synchronized boolean completed() {
+        return lastState == DownloadState.COMPLETE;
+    }
+
     /** The run begins. */
     synchronized void start(OptionalLong expectedTotal) {
         total = expectedTotal;

@@ -128,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
         String[] get = {"get", url, "--sha256", encrypted.sha256().hex(), "--size", Long.toString(encrypted.size()),
                 "--cipher", "aes-256-gcm", "--key-env", "SKYLOADER_DEMO_KEY", "-o", output.toString(),
                 "--state-dir", work.resolve("device/state").toString(), "--progress", progress};
-        say("./skyloader get " + url + " --sha256 " + encrypted.sha256().hex().substring(0, 12) + "... --size "
+        say("./skyloader get " + url + " --sha256 " + encrypted.sha256().hex() + " --size "
                 + encrypted.size() + " --cipher aes-256-gcm --key-env SKYLOADER_DEMO_KEY -o " + output);
         long start = System.nanoTime();
         int code;
@@ -145,8 +145,9 @@ final class DemoCommand implements Callable<Integer> {
             return code;
         }
         boolean same = sha256(plain).equals(sha256(output));
-        say(String.format(Locale.ROOT, "summary: %d requests, %s sent for a %s artifact (%.4f x), %.1f s; the output %s"
-                        + " the original model byte for byte", requests.get(), ConsoleListener.size(served.get()),
+        say(String.format(Locale.ROOT, "summary: %d request%s, %s sent for a %s artifact (%.4f x), %.1f s; the output"
+                        + " %s the original model byte for byte", requests.get(), requests.get() == 1 ? "" : "s",
+                ConsoleListener.size(served.get()),
                 ConsoleListener.size(encrypted.size()), served.get() / (double) encrypted.size(), seconds,
                 same ? "is" : "is NOT"));
         say("cleaning up " + work);
@@ -222,8 +223,9 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The demo's own story goes to stdout: stderr is get's, which may be JSON lines (--progress json). */
     private void say(String text) {
-        root.err.println("demo: " + text);
+        root.out.println("demo: " + text);
     }
 
     private static void writeRandom(Path file, long bytes) throws IOException {

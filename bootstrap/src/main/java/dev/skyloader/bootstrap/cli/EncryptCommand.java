@@ -26,16 +26,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "encrypt", mixinStandardHelpOptions = true,
-        description = {"The publisher's side: encrypt a file into an artifact format and print what a manifest needs:",
-                "its SHA-256, size and key. Without --key-file a fresh random key is made and printed."})
+        description = {"The publisher's side: encrypt a file into an artifact format for get and sync.",
+                "Prints what a manifest needs: its SHA-256, size and key. Without --key-file a fresh random key is "
+                        + "made, and printed unless --key-out writes it to a file."})
 final class EncryptCommand implements Callable<Integer> {
     @ParentCommand
     Skyloader root;
 
-    @Parameters(index = "0", paramLabel = "IN")
+    @Parameters(index = "0", paramLabel = "IN", description = "The file to encrypt (the model, the image archive).")
     String input;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
+            description = "Where the artifact goes: the bytes to serve.")
     String output;
 
     @Option(names = "--cipher", required = true, paramLabel = "NAME",
@@ -46,7 +48,8 @@ final class EncryptCommand implements Callable<Integer> {
     String keyFile;
 
     @Option(names = "--key-out", paramLabel = "FILE",
-            description = "Write the new random key to FILE (base64, mode 600, a new file) instead of printing it.")
+            description = "Write the new random key to FILE (base64, mode 600, never over a file) instead of the "
+                    + "plain output; the --json entry still carries it, as a manifest needs it.")
     String keyOut;
 
     @Option(names = "--url", paramLabel = "URL",

@@ -46,8 +46,12 @@ final class Inputs {
         } catch (InvalidPathException e) {
             throw new BadInputException(option + ": not a valid path: " + value);
         }
+        if (!Files.exists(path)) {
+            throw new BadInputException(option + ": no such file: " + path);
+        }
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-            throw new BadInputException(option + ": cannot read " + path);
+            throw new BadInputException(option + ": cannot read " + path
+                    + (Files.isDirectory(path) ? " (a folder)" : " (permission)"));
         }
         return path;
     }

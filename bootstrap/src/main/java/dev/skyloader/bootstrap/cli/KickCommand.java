@@ -9,8 +9,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "kick", mixinStandardHelpOptions = true,
-        description = {"Wake every download of the state directory that waits out a backoff: its next attempt starts",
-                "within a second (for when the link is known to be back)."})
+        description = {"Wake every download of the state directory that waits out a backoff.",
+                "Its next attempt starts within a second: for when the link is known to be back."})
 final class KickCommand implements Callable<Integer> {
     @ParentCommand
     Skyloader root;
@@ -20,8 +20,14 @@ final class KickCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        java.nio.file.Path stateDirectory = common.stateDirectory(root.env);
+        if (!java.nio.file.Files.isDirectory(stateDirectory)) {
+            // Nothing can wait there; a mistyped path is said, not created.
+            root.err.println("skyloader: no state directory at " + stateDirectory + ": nothing to wake");
+            return ExitCode.COMPLETE;
+        }
         WakeDownloads.Woken woken;
-        try (Wiring wiring = Wiring.forStateDirectory(common.stateDirectory(root.env))) {
+        try (Wiring wiring = Wiring.forStateDirectory(stateDirectory)) {
             woken = wiring.get(WakeDownloads.class).wakeAll();
         }
         if (common.json) {

@@ -43,9 +43,12 @@ record Manifest(List<Artifact> artifacts) {
             throw new BadInputException("manifest: not valid JSON" + (at == null ? ""
                     : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
-        if (root == null || !root.isObject()) {
+        if (root == null || root.isMissingNode()) {
+            throw new BadInputException("manifest: empty: expected a JSON object with \"artifacts\"");
+        }
+        if (!root.isObject()) {
             throw new BadInputException("manifest: expected a JSON object with \"artifacts\", got "
-                    + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+                    + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         JsonNode list = root.get("artifacts");
         if (list == null || !list.isArray()) {

@@ -39,6 +39,8 @@ public final class Skyloader implements Callable<Integer> {
     public static int run(String[] args, java.io.InputStream in, PrintStream out, PrintStream err,
                           Map<String, String> env) {
         CommandLine cli = new CommandLine(new Skyloader(in, out, err, env));
+        // Wide enough that no default path is broken across lines.
+        cli.setUsageHelpWidth(110);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, arguments) -> {

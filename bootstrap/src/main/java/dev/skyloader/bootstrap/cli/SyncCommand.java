@@ -85,8 +85,14 @@ final class SyncCommand implements Callable<Integer> {
                         + artifact.where() + (each.equals(artifact.url()) ? ": url" : ": mirror"));
             }
             parsed.artifacts().forEach(a -> progress.get(a.name()).start(a.size()));
-            SyncResult result = wiring.get(SyncArtifacts.class)
-                    .sync(new dev.skyloader.application.port.in.SyncCommand(entries, parallel));
+            SyncResult result;
+            try {
+                result = wiring.get(SyncArtifacts.class)
+                        .sync(new dev.skyloader.application.port.in.SyncCommand(entries, parallel));
+            } catch (InterruptedException e) {
+                stopped();
+                return ExitCode.NOT_FINISHED;
+            }
             report(result);
             return ExitCode.of(result.outcome());
         } finally {
@@ -137,6 +143,24 @@ final class SyncCommand implements Callable<Integer> {
 
     private boolean jsonLines() {
         return progress.values().stream().anyMatch(p -> p.mode() == ConsoleListener.Mode.JSON);
+    }
+
+    /** Stopped by SIGTERM or SIGINT: every artifact under way made its bytes durable and was recorded paused. */
+    private void stopped() {
+        String message = "stopped; what was received is saved: run the same command again to resume (status shows"
+                + " where each artifact stands)";
+        progress.values().forEach(p -> p.finish(p.completed() ? "complete" : "not_finished",
+                p.completed() ? "complete" : "stopped", 0));
+        if (common.json) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("outcome", "not_finished");
+            json.put("exit_code", ExitCode.NOT_FINISHED);
+            json.put("message", message);
+            root.out.println(JsonOutput.write(json));
+        }
+        if (!jsonLines()) {
+            root.err.println("skyloader: sync: " + message);
+        }
     }
 
     private void report(SyncResult result) {

@@ -23,7 +23,7 @@ class DemoCommandTest {
                 "--progress", "plain");
         assertEquals(0, result.exitCode(), result.err());
         assertTrue(result.err().contains("connection lost at byte"), "the link dropped: " + result.err());
-        assertTrue(result.err().contains("the output is the original model byte for byte"), result.err());
+        assertTrue(result.out().contains("the output is the original model byte for byte"), result.out());
         assertTrue(result.err().contains("skyloader: complete: "), result.err());
         assertEquals(before, demoFolders(), "its temporary folder is gone");
     }

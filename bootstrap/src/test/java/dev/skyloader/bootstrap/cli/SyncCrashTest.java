@@ -110,6 +110,47 @@ class SyncCrashTest {
         assertTrue(sent <= total * 105 / 100, sent + " bytes sent for " + total);
     }
 
+    @Test
+    void aSyncStoppedWithSigtermExitsSeventyFiveWithItsJsonResultAndJsonLinesOnly() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode manifest = json.createObjectNode();
+        ArrayNode entries = manifest.putArray("artifacts");
+        for (int i = 0; i < 3; i++) {
+            byte[] plain = GetCommandTest.bytes(SIZE, 500 + i);
+            server.put("/s" + i, plain);
+            entries.addObject().put("name", "s" + i + ".bin").put("url", server.url("/s" + i))
+                    .put("sha256", GetCommandTest.sha256(plain)).put("size", plain.length);
+        }
+        Path manifestFile = Files.writeString(dir.resolve("update.json"), json.writeValueAsString(manifest));
+        Path out = dir.resolve("out");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx64m"));
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sync",
+                manifestFile.toString(), "--out", out.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--json", "--progress", "json", "--parallel", "1"));
+        server.chunkDelay(Duration.ofMillis(20));
+        Process child = new ProcessBuilder(command).redirectOutput(dir.resolve("out.json").toFile())
+                .redirectError(dir.resolve("err.jsonl").toFile()).start();
+        awaitOnDisk(out, 1 << 20, child);
+        child.destroy(); // SIGTERM
+        assertTrue(child.waitFor(10, TimeUnit.SECONDS), "stopped within a container's grace");
+        assertEquals(75, child.exitValue(), Files.readString(dir.resolve("err.jsonl")));
+        var result = json.readTree(dir.resolve("out.json").toFile());
+        assertEquals("not_finished", result.get("outcome").asText());
+        assertEquals(75, result.get("exit_code").asInt());
+        List<String> kinds = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("err.jsonl"))) {
+            if (line.startsWith("WARNING:") || line.startsWith("SLF4J")) {
+                continue; // the JVM's own, and the test class path's several logging providers
+            }
+            kinds.add(json.readTree(line).get("event").asText());
+        }
+        assertTrue(kinds.contains("error"), "every artifact not done ends with an error event: " + kinds);
+    }
+
     /** Polls the output folder until its files (part files and outputs) hold {@code bytes}. */
     private static void awaitOnDisk(Path out, long bytes, Process child) throws Exception {
         Instant deadline = Instant.now().plusSeconds(60);
