@@ -25,14 +25,31 @@ public final class StatusService implements ListDownloads {
         this.files = requireNonNull(files, "files is null");
     }
 
+    /**
+     * Forgets the complete downloads whose output is gone, and those a newer download of the same output has
+     * replaced (a new version of the artifact put in the same place).
+     */
     @Override
     public List<DownloadStatus> prune() throws IOException {
         List<DownloadStatus> removed = new java.util.ArrayList<>();
-        for (Download d : store.list()) {
-            if (d.state() != DownloadState.COMPLETE || files.exists(d.outputPath()) || locks.held(d.id())) {
+        List<Download> all = store.list();
+        for (Download d : all) {
+            boolean replaced = all.stream().anyMatch(other -> other != d
+                    && other.outputPath().equals(d.outputPath()) && other.updatedAt().isAfter(d.updatedAt()));
+            boolean gone = !files.exists(d.outputPath());
+            if (d.state() != DownloadState.COMPLETE || !(gone || replaced) || locks.held(d.id())) {
                 continue;
             }
-            files.delete(d.partPath());
+            if (replaced && !gone) {
+                // The output is the newer download's now: only the old record goes.
+                store.delete(d.id());
+                removed.add(DownloadStatus.of(d).withRunning(false));
+                continue;
+            }
+            if (all.stream().noneMatch(other -> other != d && other.partPath().equals(d.partPath()))) {
+                // A part file another record names is that download's (a newer version under way): it stays.
+                files.delete(d.partPath());
+            }
             store.delete(d.id());
             removed.add(DownloadStatus.of(d).withRunning(false));
         }

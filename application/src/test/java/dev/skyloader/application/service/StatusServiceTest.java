@@ -90,4 +90,39 @@ class StatusServiceTest {
                 .expectedSha256(new Sha256("cd".repeat(32))).outputPath("/data/" + id).partPath("/data/" + id + ".part")
                 .createdAt(T0).updatedAt(T0).state(state).build();
     }
+
+    @Test
+    void pruneForgetsACompleteDownloadThatANewerOneOfTheSameOutputReplaced() throws Exception {
+        InMemoryFileStore files = new InMemoryFileStore();
+        files.put("/data/model", new byte[5]);
+        store.save(Download.builder().id(new DownloadId("old")).url("https://cdn.example/v1")
+                .expectedSha256(new Sha256("cd".repeat(32))).outputPath("/data/model").partPath("/data/model.part")
+                .createdAt(T0).updatedAt(T0).state(DownloadState.COMPLETE).build());
+        store.save(Download.builder().id(new DownloadId("new")).url("https://cdn.example/v2")
+                .expectedSha256(new Sha256("ef".repeat(32))).outputPath("/data/model").partPath("/data/model.part")
+                .createdAt(T0).updatedAt(T0.plusSeconds(60)).state(DownloadState.COMPLETE).build());
+
+        List<DownloadStatus> removed = new StatusService(store, new InMemoryLocks(), files).prune();
+
+        assertEquals(List.of("old"), removed.stream().map(DownloadStatus::id).toList());
+        assertEquals(List.of("new"), store.list().stream().map(d -> d.id().value()).toList());
+        assertTrue(files.exists("/data/model"), "the output is the newer download's: it stays");
+    }
+
+    @Test
+    void pruneNeverDeletesAPartFileThatAnotherDownloadOfTheSameOutputIsFilling() throws Exception {
+        InMemoryFileStore files = new InMemoryFileStore();
+        files.put("/data/model.part", new byte[7]);
+        store.save(Download.builder().id(new DownloadId("old")).url("https://cdn.example/v1")
+                .expectedSha256(new Sha256("cd".repeat(32))).outputPath("/data/model").partPath("/data/model.part")
+                .createdAt(T0).updatedAt(T0).state(DownloadState.COMPLETE).build());
+        store.save(Download.builder().id(new DownloadId("new")).url("https://cdn.example/v2")
+                .expectedSha256(new Sha256("ef".repeat(32))).outputPath("/data/model").partPath("/data/model.part")
+                .createdAt(T0).updatedAt(T0.plusSeconds(60)).state(DownloadState.PAUSED).bytesDownloaded(7).build());
+
+        List<DownloadStatus> removed = new StatusService(store, new InMemoryLocks(), files).prune();
+
+        assertEquals(List.of("old"), removed.stream().map(DownloadStatus::id).toList());
+        assertTrue(files.exists("/data/model.part"), "the newer download's bytes stay");
+    }
 }

@@ -8,8 +8,9 @@ public interface ListDownloads {
     List<DownloadStatus> list() throws IOException;
 
     /**
-     * Forgets what is done with: the records of complete downloads whose output is gone (and the part file such a
-     * record still names). Never a download a live process works on, never one that is not complete.
+     * Forgets what is done with: the records of complete downloads whose output is gone (and a part file no other
+     * record names), or that a newer download of the same output replaced. Never a download a live process works
+     * on, never one that is not complete.
      *
      * @return the records removed
      */
