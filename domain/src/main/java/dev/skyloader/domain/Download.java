@@ -40,6 +40,8 @@ public final class Download {
     private String header;
     private PartEncoding partEncoding;
     private Long placedSize;
+    /** The size a server told, for a download given none: shown, never checked against. */
+    private Long reportedSize;
     /** Part bytes written, when they are not simply a prefix (several connections); null: a prefix. */
     private PieceMap pieces;
     /** Part bytes synced, when they are not simply a prefix; null: a prefix. */
@@ -70,6 +72,10 @@ public final class Download {
         this.header = b.header;
         this.partEncoding = requireNonNull(b.partEncoding, "partEncoding is null");
         this.placedSize = b.placedSize;
+        this.reportedSize = b.reportedSize;
+        if (reportedSize != null && reportedSize < 0) {
+            throw new IllegalArgumentException("reported_size must not be negative");
+        }
         this.pieces = orNullIfPrefix(b.pieces);
         this.durablePieces = orNullIfPrefix(b.durablePieces);
         this.piecewise = b.pieces != null;
@@ -379,6 +385,7 @@ public final class Download {
         header = null;
         partEncoding = PartEncoding.PLAIN;
         placedSize = null;
+        reportedSize = null;
         validator = null;
         lastError = reason;
         touch(now);
@@ -614,6 +621,20 @@ public final class Download {
         return partEncoding;
     }
 
+    /** The size a server told, when none was given: for progress and status; the SHA-256 is still the check. */
+    public OptionalLong reportedSize() {
+        return reportedSize == null ? OptionalLong.empty() : OptionalLong.of(reportedSize);
+    }
+
+    /** A server told the artifact's size; kept so that status can show a total and a percentage. */
+    public void recordReportedSize(long size, Instant now) {
+        if (size < 0) {
+            throw new IllegalArgumentException("size must not be negative");
+        }
+        reportedSize = size;
+        touch(now);
+    }
+
     /** The size of the output being put in place, while {@code decrypting}. */
     public OptionalLong placedSize() {
         return placedSize == null ? OptionalLong.empty() : OptionalLong.of(placedSize);
@@ -653,6 +674,7 @@ public final class Download {
         private String header;
         private PartEncoding partEncoding = PartEncoding.PLAIN;
         private Long placedSize;
+        private Long reportedSize;
         private PieceMap pieces;
         private PieceMap durablePieces;
 
@@ -682,6 +704,7 @@ public final class Download {
         public Builder header(String value) { this.header = value; return this; }
         public Builder partEncoding(PartEncoding value) { this.partEncoding = value; return this; }
         public Builder placedSize(Long value) { this.placedSize = value; return this; }
+        public Builder reportedSize(Long value) { this.reportedSize = value; return this; }
         public Builder pieces(PieceMap value) { this.pieces = value; return this; }
         public Builder durablePieces(PieceMap value) { this.durablePieces = value; return this; }
 

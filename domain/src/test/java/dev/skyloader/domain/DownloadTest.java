@@ -379,4 +379,18 @@ class DownloadTest {
         return Download.builder().id(new DownloadId("d")).url("https://h/x").expectedSha256(OTHER)
                 .expectedSize(OptionalLong.of(expectedSize)).outputPath("/o").partPath("/p").createdAt(NOW);
     }
+
+    @Test
+    void aSizeAServerToldIsKeptForStatusAndForgottenWithTheBytes() {
+        Download download = DownloadStateTest.newDownload();
+        assertEquals(java.util.OptionalLong.empty(), download.reportedSize());
+        download.recordReportedSize(5_000, NOW);
+        assertEquals(java.util.OptionalLong.of(5_000), download.reportedSize());
+        assertThrows(IllegalArgumentException.class, () -> download.recordReportedSize(-1, NOW));
+        download.restartFromZero("changed", NOW);
+        assertEquals(java.util.OptionalLong.empty(), download.reportedSize(), "another object may have another size");
+        assertThrows(IllegalArgumentException.class, () -> Download.builder().id(new DownloadId("x"))
+                .url("https://h/x").expectedSha256(OTHER).outputPath("/o").partPath("/p").createdAt(NOW)
+                .reportedSize(-2L).build());
+    }
 }

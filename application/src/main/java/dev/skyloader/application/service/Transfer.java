@@ -279,6 +279,11 @@ final class Transfer {
         if (expectedSize.isEmpty() && total.isPresent()) {
             // No --size: the server's word is the first chance to see whether the disk can hold it.
             part.checkRoomFor(total.getAsLong());
+            long told = total.getAsLong();
+            if (!journal.read(d -> d.reportedSize().equals(OptionalLong.of(told)))) {
+                // Shown by status and the progress; saved with the next change, no fsync of its own.
+                journal.changeLater((d, now) -> d.recordReportedSize(told, now));
+            }
         }
         if (end.isPresent() && cipher.sizeProblem(end.getAsLong()).isPresent()) {
             // Not an artifact of this format: no retry, restart or key can make it one.

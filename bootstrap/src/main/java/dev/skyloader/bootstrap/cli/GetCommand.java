@@ -121,9 +121,11 @@ final class GetCommand implements Callable<Integer> {
                             command.outputPath()));
             if (stored.isPresent()) {
                 long bytes = stored.get().bytesDownloaded();
+                // The size given, else the one the server told.
+                OptionalLong total = dev.skyloader.application.port.in.DownloadStatus.of(stored.get()).expectedSize();
                 where = " at " + ConsoleListener.size(bytes) + " (" + bytes + " bytes"
-                        + (stored.get().expectedSize().isPresent() && stored.get().expectedSize().getAsLong() > 0
-                        ? ", " + bytes * 100 / stored.get().expectedSize().getAsLong() + "%" : "") + ")";
+                        + (total.isPresent() && total.getAsLong() > 0
+                        ? ", " + bytes * 100 / total.getAsLong() + "%" : "") + ")";
             }
         } catch (java.io.IOException | RuntimeException e) {
             // the state says it; the line goes without the figure

@@ -435,6 +435,19 @@ class GetCommandTest {
     }
 
     @Test
+    void withoutSizeStatusShowsTheTotalTheServerTold() throws Exception {
+        server.put("/model.bin", plain);
+        server.enqueue(new DropAfter(SIZE / 2), new Status(503, Map.of()));
+        assertEquals(75, get("/model.bin", sha256(plain), "--max-attempts", "1", "--reconnect", "none",
+                "--connections", "1").exitCode());
+        JsonNode status = new ObjectMapper().readTree(cli.run("status", "--json", "--state-dir",
+                dir.resolve("state").toString()).out()).get(0);
+        assertEquals(SIZE, status.get("expected_size").asLong(), status.toString());
+        CliRunner.Result text = cli.run("status", "--state-dir", dir.resolve("state").toString());
+        assertTrue(text.out().contains("/ 1.9 MiB (50%)"), text.out());
+    }
+
+    @Test
     void helpNamesACommandAndDescribesItsEveryOption() {
         CliRunner.Result help = cli.run("help", "sync");
         assertEquals(0, help.exitCode(), help.err());

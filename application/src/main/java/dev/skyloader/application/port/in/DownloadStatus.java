@@ -16,7 +16,9 @@ public record DownloadStatus(String id, String url, String outputPath, String st
                              Optional<Boolean> running) {
     public static DownloadStatus of(Download download) {
         return new DownloadStatus(download.id().value(), download.url(), download.outputPath(),
-                download.state().wireName(), download.bytesDownloaded(), download.expectedSize(),
+                download.state().wireName(), download.bytesDownloaded(),
+                // the size given, else the one a server told
+                download.expectedSize().isPresent() ? download.expectedSize() : download.reportedSize(),
                 download.expectedSha256().hex(), download.cipher().wireName(), download.attempts(),
                 download.restarts(), download.nextAttemptAt(), download.lastError(), download.updatedAt(),
                 Optional.empty());
