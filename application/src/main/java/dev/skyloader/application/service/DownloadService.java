@@ -259,7 +259,7 @@ public final class DownloadService implements DownloadArtifact {
             return journal.result(Outcome.FAILED, message);
         }
         if (e instanceof Part.NoRoomException) {
-            return pauseForRoom(journal, e.getMessage());
+            return pauseUntilActedOn(journal, e.getMessage());
         }
         String problem = String.valueOf(e.getMessage()).contains("No space left on device")
                 ? "the disk is full (" + describe(e) + ")" : "local storage error: " + describe(e);
@@ -269,20 +269,11 @@ public final class DownloadService implements DownloadArtifact {
         } catch (IOException | RuntimeException | InterruptedException ignored) {
             // the disk is failing: the marks stay where they were, which is safe
         }
-        String message = problem + "; " + journal.bytes() + " bytes kept, run again to resume";
-        try {
-            journal.change((d, now) -> {
-                if (d.state().canMoveTo(DownloadState.PAUSED)) {
-                    d.pauseForAction(message, now);
-                }
-            });
-        } catch (IOException | RuntimeException ignored) {
-            // the disk is failing: the last good document stays, which is safe
-        }
-        return journal.result(Outcome.NOT_FINISHED, message);
+        return pauseUntilActedOn(journal, problem + "; " + journal.bytes() + " bytes kept, run again to resume");
     }
 
-    private static DownloadResult pauseForRoom(Journal journal, String message) {
+    /** Paused until a person acts (frees space, fixes the disk); the result says why. */
+    private static DownloadResult pauseUntilActedOn(Journal journal, String message) {
         try {
             journal.change((d, now) -> {
                 if (d.state().canMoveTo(DownloadState.PAUSED)) {
@@ -290,7 +281,7 @@ public final class DownloadService implements DownloadArtifact {
                 }
             });
         } catch (IOException | RuntimeException ignored) {
-            // the last good document stays, which is safe
+            // the disk may be failing: the last good document stays, which is safe
         }
         return journal.result(Outcome.NOT_FINISHED, message);
     }
