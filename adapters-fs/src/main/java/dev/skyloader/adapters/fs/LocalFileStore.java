@@ -66,11 +66,16 @@ final class LocalFileStore implements FileStore {
         Path target = Path.of(finalPath).toAbsolutePath();
         Path parent = target.getParent();
         Files.createDirectories(parent);
-        byte[] suffix = new byte[6];
-        RANDOM.nextBytes(suffix);
-        Path temp = parent.resolve("." + target.getFileName() + ".skyloader-" + HexFormat.of().formatHex(suffix));
+        Path temp = tempBeside(target);
         FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         return new LocalStagedFile(temp, target, channel);
+    }
+
+    /** A new temporary name beside {@code target}, of the shape {@link #deleteStaged} finds: {@code .NAME.skyloader-*}. */
+    private static Path tempBeside(Path target) {
+        byte[] suffix = new byte[6];
+        RANDOM.nextBytes(suffix);
+        return target.getParent().resolve("." + target.getFileName() + ".skyloader-" + HexFormat.of().formatHex(suffix));
     }
 
     @Override
@@ -150,10 +155,7 @@ final class LocalFileStore implements FileStore {
         Path source = Path.of(from).toAbsolutePath();
         Path target = Path.of(to).toAbsolutePath();
         Files.createDirectories(target.getParent());
-        byte[] suffix = new byte[6];
-        RANDOM.nextBytes(suffix);
-        Path temp = target.getParent().resolve("." + target.getFileName() + ".skyloader-"
-                + HexFormat.of().formatHex(suffix));
+        Path temp = tempBeside(target);
         try {
             Files.createLink(temp, source);
         } catch (java.nio.file.FileAlreadyExistsException e) {

@@ -1,7 +1,5 @@
 package dev.skyloader.bootstrap.cli;
 
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -33,15 +31,6 @@ final class CommonOptions {
             chosen = (home == null || home.isBlank() ? System.getProperty("user.home") : home)
                     + "/.local/state/skyloader";
         }
-        Path path;
-        try {
-            path = Path.of(chosen).toAbsolutePath().normalize();
-        } catch (InvalidPathException e) {
-            throw new BadInputException("--state-dir: not a valid path: " + chosen);
-        }
-        if (Files.exists(path) && !Files.isDirectory(path)) {
-            throw new BadInputException("--state-dir: " + path + " exists and is not a directory");
-        }
-        return path;
+        return Inputs.folder("--state-dir", chosen, "directory");
     }
 }

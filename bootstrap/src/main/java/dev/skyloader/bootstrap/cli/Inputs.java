@@ -39,6 +39,20 @@ final class Inputs {
         return path;
     }
 
+    /** A folder to use or create: a valid path, not an existing file ({@code noun}: how the error names a folder). */
+    static Path folder(String option, String value, String noun) {
+        Path path;
+        try {
+            path = Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new BadInputException(option + ": not a valid path: " + value);
+        }
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw new BadInputException(option + ": " + path + " exists and is not a " + noun);
+        }
+        return path;
+    }
+
     static Path existingFile(String option, String value) {
         Path path;
         try {

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,7 +60,7 @@ final class SyncCommand implements Callable<Integer> {
         if (parallel < 1 || parallel > 16) {
             throw new BadInputException("--parallel: must be 1 to 16, got " + parallel);
         }
-        Path folder = outputFolder();
+        Path folder = Inputs.folder("--out", out, "folder");
         Path stateDirectory = common.stateDirectory(root.env);
         TransferOptions.Checked run = transfer.check();
         Manifest parsed = Manifest.parse(readManifest());
@@ -98,19 +97,6 @@ final class SyncCommand implements Callable<Integer> {
         } finally {
             parsed.artifacts().forEach(a -> a.key().ifPresent(AesKey::destroy));
         }
-    }
-
-    private Path outputFolder() {
-        Path path;
-        try {
-            path = Path.of(out).toAbsolutePath().normalize();
-        } catch (InvalidPathException e) {
-            throw new BadInputException("--out: not a valid path: " + out);
-        }
-        if (Files.exists(path) && !Files.isDirectory(path)) {
-            throw new BadInputException("--out: " + path + " exists and is not a folder");
-        }
-        return path;
     }
 
     /** The manifest's text; it may hold keys, so it is read into memory only, never copied anywhere. */
