@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skyloader.adapters.http.TestHttpServer;
-import dev.skyloader.bootstrap.Main;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -305,14 +304,9 @@ class CrashTest {
 
     private static List<String> childCommand(String url, String sha256, Path output, Path state, Path key,
                                              String cipher, String... extra) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m"));
-        if (Runtime.version().feature() >= 23) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "get", url,
+        List<String> command = ChildJvm.command("get", url,
                 "--sha256", sha256, "-o", output.toString(), "--state-dir", state.toString(), "--cipher", cipher,
-                "--key-file", key.toString(), "--reconnect", "none", "--quiet"));
+                "--key-file", key.toString(), "--reconnect", "none", "--quiet");
         command.addAll(List.of(extra));
         return command;
     }

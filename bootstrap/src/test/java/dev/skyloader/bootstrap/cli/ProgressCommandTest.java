@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skyloader.adapters.http.TestHttpServer;
-import dev.skyloader.bootstrap.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,14 +72,9 @@ class ProgressCommandTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script (util-linux) gives the child a terminal");
         server.put("/m.bin", plain);
         server.chunkDelay(Duration.ofMillis(40)); // about 1.5 MiB/s: a few redraws
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx64m"));
-        if (Runtime.version().feature() >= 23) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "get",
+        List<String> command = ChildJvm.command("get",
                 server.url("/m.bin"), "--sha256", GetCommandTest.sha256(plain), "-o", dir.resolve("out/m").toString(),
-                "--state-dir", dir.resolve("state").toString()));
+                "--state-dir", dir.resolve("state").toString());
         String quoted = String.join(" ", command.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
         Path typescript = dir.resolve("typescript");
         Process child = new ProcessBuilder("/usr/bin/script", "-qec", quoted, typescript.toString())

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skyloader.adapters.s3.FaultyTcpProxy;
 import dev.skyloader.adapters.s3.TestS3Server;
-import dev.skyloader.bootstrap.Main;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,15 +183,10 @@ class S3CommandTest {
         assertTrue(etag.matches("\"[0-9a-f]+-4\""), "uploaded in 4 parts by another client: " + etag);
         proxy.chunkDelay(Duration.ofMillis(3));
         Path state = dir.resolve("state");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx64m"));
-        if (Runtime.version().feature() >= 23) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "get",
+        List<String> command = ChildJvm.command("get",
                 "s3://" + BUCKET + "/big.bin", "--sha256", GetCommandTest.sha256(artifact), "-o",
                 dir.resolve("out/model").toString(), "--state-dir", state.toString(), "--s3-endpoint",
-                "http://127.0.0.1:" + proxy.port(), "--s3-path-style", "--reconnect", "none", "--quiet"));
+                "http://127.0.0.1:" + proxy.port(), "--s3-path-style", "--reconnect", "none", "--quiet");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child.log").toFile());
         builder.environment().put("AWS_ACCESS_KEY_ID", TestS3Server.ACCESS_KEY);

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyloader.adapters.http.TestHttpServer;
-import dev.skyloader.bootstrap.Main;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,14 +66,9 @@ class SyncCrashTest {
         }
         Path manifestFile = Files.writeString(dir.resolve("update.json"), json.writeValueAsString(manifest));
         Path out = dir.resolve("out");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx64m"));
-        if (Runtime.version().feature() >= 23) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sync",
+        List<String> command = ChildJvm.command("sync",
                 manifestFile.toString(), "--out", out.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--reconnect", "1ms,1ms,1ms,1ms,1ms", "--quiet", "--parallel", "2"));
+                "--reconnect", "1ms,1ms,1ms,1ms,1ms", "--quiet", "--parallel", "2");
 
         // About 16 MiB/s per connection: time enough to kill the run in the middle. Every answer is cut at 3 MiB.
         server.chunkDelay(Duration.ofMillis(4));
@@ -123,14 +117,9 @@ class SyncCrashTest {
         }
         Path manifestFile = Files.writeString(dir.resolve("update.json"), json.writeValueAsString(manifest));
         Path out = dir.resolve("out");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx64m"));
-        if (Runtime.version().feature() >= 23) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sync",
+        List<String> command = ChildJvm.command("sync",
                 manifestFile.toString(), "--out", out.toString(), "--state-dir", dir.resolve("state").toString(),
-                "--json", "--progress", "json", "--parallel", "1"));
+                "--json", "--progress", "json", "--parallel", "1");
         server.chunkDelay(Duration.ofMillis(20));
         Process child = new ProcessBuilder(command).redirectOutput(dir.resolve("out.json").toFile())
                 .redirectError(dir.resolve("err.jsonl").toFile()).start();
