@@ -22,6 +22,13 @@ public final class FakeClock extends Clock {
         now = now.plus(duration);
     }
 
+    /** Moves to {@code instant} unless the clock is already past it. */
+    public synchronized void advanceTo(Instant instant) {
+        if (instant.isAfter(now)) {
+            now = instant;
+        }
+    }
+
     @Override
     public synchronized Instant instant() {
         return now;

@@ -34,6 +34,21 @@ public final class RecordingSleeper implements Sleeper {
         return false;
     }
 
+    /**
+     * As threads waiting at once would: the clock moves to the deadline, not by the wait, so waits of several threads
+     * towards one shared deadline overlap instead of adding up.
+     */
+    @Override
+    public synchronized boolean sleepUntil(java.time.Clock ignored, java.time.Instant deadline) {
+        Duration left = Duration.between(clock.instant(), deadline);
+        if (left.isNegative() || left.isZero()) {
+            return false;
+        }
+        sleeps.add(left);
+        clock.advanceTo(deadline);
+        return false;
+    }
+
     @Override
     public synchronized void wakeAll() {
         wakeAlls++;

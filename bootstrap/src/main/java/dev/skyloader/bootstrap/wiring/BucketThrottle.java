@@ -17,14 +17,18 @@ import static java.util.Objects.requireNonNull;
 final class BucketThrottle implements Throttle {
     private final Bucket bucket;
     private final Sleeper sleeper;
+    private final Clock clock;
+    private final ClockTimeMeter meter;
 
     private BucketThrottle(long bytesPerSecond, Clock clock, Sleeper sleeper) {
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.meter = new ClockTimeMeter(clock);
         this.bucket = Bucket.builder()
                 // Empty at first: a run never starts with a burst above the rate.
                 .addLimit(limit -> limit.capacity(bytesPerSecond).refillGreedy(bytesPerSecond, Duration.ofSeconds(1))
                         .initialTokens(0))
-                .withCustomTimePrecision(new ClockTimeMeter(clock))
+                .withCustomTimePrecision(meter)
                 .build();
     }
 
@@ -43,17 +47,33 @@ final class BucketThrottle implements Throttle {
         }
         long debtNanos = bucket.consumeIgnoringRateLimits(bytes);
         if (debtNanos > 0) {
-            // A kick may end the sleep early; the debt is then paid by the next spend's wait.
-            sleeper.sleep(Duration.ofNanos(debtNanos));
+            Instant now = meter.lastRead();
+            // Until a moment, not for a while: another connection's wait since then counts for this one too. A kick
+            // may end the wait early; the debt is then paid by the next spend's wait.
+            sleeper.sleepUntil(clock, now.plusNanos(debtNanos));
         }
     }
 
-    /** Bucket4j's time, from the injected clock. */
-    private record ClockTimeMeter(Clock clock) implements TimeMeter {
+    /** Bucket4j's time, from the injected clock; remembers per thread the moment the bucket last saw. */
+    private static final class ClockTimeMeter implements TimeMeter {
+        private final Clock clock;
+        private final ThreadLocal<Instant> lastRead = new ThreadLocal<>();
+
+        ClockTimeMeter(Clock clock) {
+            this.clock = clock;
+        }
+
         @Override
         public long currentTimeNanos() {
             Instant now = clock.instant();
+            lastRead.set(now);
             return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
+
+        /** The moment this thread's last consumption was measured at. */
+        Instant lastRead() {
+            Instant read = lastRead.get();
+            return read == null ? clock.instant() : read;
         }
 
         @Override

@@ -14,6 +14,17 @@ public interface Sleeper {
      */
     boolean sleep(Duration duration) throws InterruptedException;
 
+    /**
+     * Waits until {@code deadline} on {@code clock}, or not at all when it has passed: for waits that several threads
+     * compute from one shared moment (a rate budget), so that time another thread spent waiting is not waited again.
+     *
+     * @return true when woken early by {@link #wakeAll()}, false when the deadline came
+     */
+    default boolean sleepUntil(java.time.Clock clock, java.time.Instant deadline) throws InterruptedException {
+        Duration left = Duration.between(clock.instant(), deadline);
+        return !left.isNegative() && !left.isZero() && sleep(left);
+    }
+
     /** Wakes every sleeper that shares this one's scope (the state directory). */
     void wakeAll() throws java.io.IOException;
 }
