@@ -42,6 +42,8 @@ public final class Download {
     private Long placedSize;
     /** The size a server told, for a download given none: shown, never checked against. */
     private Long reportedSize;
+    /** Part bytes a delta update took from seeds; null while no delta was applied (or tried). */
+    private Long bytesReused;
     /** Part bytes written, when they are not simply a prefix (several connections); null: a prefix. */
     private PieceMap pieces;
     /** Part bytes synced, when they are not simply a prefix; null: a prefix. */
@@ -73,6 +75,10 @@ public final class Download {
         this.partEncoding = requireNonNull(b.partEncoding, "partEncoding is null");
         this.placedSize = b.placedSize;
         this.reportedSize = b.reportedSize;
+        this.bytesReused = b.bytesReused;
+        if (bytesReused != null && bytesReused < 0) {
+            throw new IllegalArgumentException("bytes reused must not be negative");
+        }
         if (reportedSize != null && reportedSize < 0) {
             throw new IllegalArgumentException("reported_size must not be negative");
         }
@@ -386,6 +392,8 @@ public final class Download {
         partEncoding = PartEncoding.PLAIN;
         placedSize = null;
         reportedSize = null;
+        // A delta's blocks are gone with the rest; it is not tried again (see deltaApplied).
+        bytesReused = bytesReused == null ? null : 0L;
         validator = null;
         lastError = reason;
         touch(now);
@@ -635,6 +643,23 @@ public final class Download {
         touch(now);
     }
 
+    /**
+     * Part bytes a delta update copied from seeds instead of fetching them; empty while no delta was applied. Zero
+     * after a delta was tried and found nothing, could not be used, or was dropped by a restart.
+     */
+    public OptionalLong bytesReused() {
+        return bytesReused == null ? OptionalLong.empty() : OptionalLong.of(bytesReused);
+    }
+
+    /** A delta update ran: {@code bytes} of the part came from seeds. It runs once per download. */
+    public void recordReuse(long bytes, Instant now) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes must not be negative");
+        }
+        bytesReused = bytes;
+        touch(now);
+    }
+
     /** The size of the output being put in place, while {@code decrypting}. */
     public OptionalLong placedSize() {
         return placedSize == null ? OptionalLong.empty() : OptionalLong.of(placedSize);
@@ -675,6 +700,7 @@ public final class Download {
         private PartEncoding partEncoding = PartEncoding.PLAIN;
         private Long placedSize;
         private Long reportedSize;
+        private Long bytesReused;
         private PieceMap pieces;
         private PieceMap durablePieces;
 
@@ -705,6 +731,7 @@ public final class Download {
         public Builder partEncoding(PartEncoding value) { this.partEncoding = value; return this; }
         public Builder placedSize(Long value) { this.placedSize = value; return this; }
         public Builder reportedSize(Long value) { this.reportedSize = value; return this; }
+        public Builder bytesReused(Long value) { this.bytesReused = value; return this; }
         public Builder pieces(PieceMap value) { this.pieces = value; return this; }
         public Builder durablePieces(PieceMap value) { this.durablePieces = value; return this; }
 

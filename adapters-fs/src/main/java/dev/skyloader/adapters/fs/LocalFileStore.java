@@ -105,6 +105,11 @@ final class LocalFileStore implements FileStore {
     }
 
     @Override
+    public java.io.InputStream openRead(String path) throws IOException {
+        return Files.newInputStream(Path.of(path));
+    }
+
+    @Override
     public boolean exists(String path) {
         return Files.exists(Path.of(path));
     }

@@ -25,7 +25,7 @@ import java.util.OptionalLong;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"schema_version", "id", "url", "expected_sha256", "expected_size", "bytes_downloaded",
-        "bytes_durable", "boot_id", "temp_file_path", "part_encoding", "header", "placed_size", "reported_size", "pieces",
+        "bytes_durable", "boot_id", "temp_file_path", "part_encoding", "header", "placed_size", "reported_size", "bytes_reused", "pieces",
         "durable_pieces", "output_path", "cipher", "state", "attempts", "restarts", "mismatched_sha256", "next_attempt_at", "last_error",
         "validator", "validator_source", "created_at", "updated_at"})
 record StateDocument(
@@ -55,7 +55,8 @@ record StateDocument(
         @JsonProperty("pieces") List<List<Long>> pieces,
         @JsonProperty("durable_pieces") List<List<Long>> durablePieces,
         @JsonProperty("mismatched_sha256") String mismatchedSha256,
-        @JsonProperty("reported_size") Long reportedSize) {
+        @JsonProperty("reported_size") Long reportedSize,
+        @JsonProperty("bytes_reused") Long bytesReused) {
 
     /**
      * 2: the part file holds the decrypted body ({@code part_encoding}), with two marks ({@code bytes_downloaded}
@@ -77,7 +78,8 @@ record StateDocument(
                 d.header().orElse(null), d.placedSize().isPresent() ? d.placedSize().getAsLong() : null,
                 ranges(d.pieces(), d.bytesDownloaded(), d), ranges(d.durablePieces(), d.bytesDurable(), d),
                 d.mismatchedSha256().map(Sha256::hex).orElse(null),
-                d.reportedSize().isPresent() ? d.reportedSize().getAsLong() : null);
+                d.reportedSize().isPresent() ? d.reportedSize().getAsLong() : null,
+                d.bytesReused().isPresent() ? d.bytesReused().getAsLong() : null);
     }
 
     /**
@@ -134,6 +136,7 @@ record StateDocument(
                 .header(header)
                 .placedSize(placedSize)
                 .reportedSize(reportedSize)
+                .bytesReused(bytesReused)
                 .pieces(pieceMap(pieces, "pieces"))
                 .durablePieces(pieceMap(durablePieces, "durable_pieces"))
                 .build();

@@ -221,6 +221,15 @@ public final class InMemoryFileStore implements FileStore {
     }
 
     @Override
+    public synchronized java.io.InputStream openRead(String path) throws IOException {
+        ByteArrayOutputStream file = files.get(path);
+        if (file == null) {
+            throw new java.io.FileNotFoundException(path);
+        }
+        return new java.io.ByteArrayInputStream(file.toByteArray());
+    }
+
+    @Override
     public synchronized boolean exists(String path) {
         return files.containsKey(path);
     }

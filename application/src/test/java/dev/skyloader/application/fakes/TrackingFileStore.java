@@ -142,6 +142,11 @@ public final class TrackingFileStore implements FileStore {
     }
 
     @Override
+    public java.io.InputStream openRead(String path) throws IOException {
+        return files.openRead(path);
+    }
+
+    @Override
     public boolean exists(String path) {
         return files.exists(path);
     }

@@ -27,13 +27,33 @@ import static java.util.Objects.requireNonNull;
  * @param listener     progress and notices
  * @param connections  at most this many connections at once for this artifact (pieces fetched in parallel); one
  *                     for an artifact too small to split
+ * @param delta        a zsync control file and seeds: fetch only the blocks the seeds do not hold
  */
 public record DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha256, OptionalLong expectedSize, CipherName cipher,
                               Optional<AesKey> key, String outputPath, BackoffPolicy backoff,
                               OptionalInt maxAttempts, int maxRestarts, DownloadListener listener,
-                              int connections) {
+                              int connections, Optional<Delta> delta) {
     /** The most connections one artifact may use. */
     public static final int MAX_CONNECTIONS = 16;
+
+    /**
+     * A delta update: the artifact's plaintext is described by the zsync control file at {@code index} (encrypted
+     * with the artifact's cipher and key unless the cipher is none); blocks found in the {@code seeds} (paths of
+     * local files, the output being replaced among them) are copied instead of fetched.
+     */
+    public record Delta(SourceUrl index, List<String> seeds) {
+        public Delta {
+            requireNonNull(index, "index is null");
+            seeds = List.copyOf(requireNonNull(seeds, "seeds is null"));
+        }
+    }
+
+    public DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha256, OptionalLong expectedSize,
+                           CipherName cipher, Optional<AesKey> key, String outputPath, BackoffPolicy backoff,
+                           OptionalInt maxAttempts, int maxRestarts, DownloadListener listener, int connections) {
+        this(url, mirrors, sha256, expectedSize, cipher, key, outputPath, backoff, maxAttempts, maxRestarts, listener,
+                connections, Optional.empty());
+    }
 
     /** One connection. */
     public DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha256, OptionalLong expectedSize,
@@ -54,6 +74,7 @@ public record DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha
         requireNonNull(backoff, "backoff is null");
         requireNonNull(maxAttempts, "maxAttempts is null");
         requireNonNull(listener, "listener is null");
+        requireNonNull(delta, "delta is null");
         if (expectedSize.isPresent() && expectedSize.getAsLong() < 0) {
             throw new IllegalArgumentException("size must not be negative, got " + expectedSize.getAsLong());
         }
@@ -95,23 +116,29 @@ public record DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha
 
     public DownloadCommand withRetries(BackoffPolicy newBackoff, OptionalInt newMaxAttempts, int newMaxRestarts) {
         return new DownloadCommand(url, mirrors, sha256, expectedSize, cipher, key, outputPath, newBackoff,
-                newMaxAttempts, newMaxRestarts, listener, connections);
+                newMaxAttempts, newMaxRestarts, listener, connections, delta);
     }
 
     public DownloadCommand withListener(DownloadListener newListener) {
         return new DownloadCommand(url, mirrors, sha256, expectedSize, cipher, key, outputPath, backoff, maxAttempts,
-                maxRestarts, newListener, connections);
+                maxRestarts, newListener, connections, delta);
     }
 
     public DownloadCommand withMirrors(List<SourceUrl> newMirrors) {
         return new DownloadCommand(url, newMirrors, sha256, expectedSize, cipher, key, outputPath, backoff,
-                maxAttempts, maxRestarts, listener, connections);
+                maxAttempts, maxRestarts, listener, connections, delta);
     }
 
     /** Up to {@code n} connections at once for this artifact. */
     public DownloadCommand withConnections(int n) {
         return new DownloadCommand(url, mirrors, sha256, expectedSize, cipher, key, outputPath, backoff,
-                maxAttempts, maxRestarts, listener, n);
+                maxAttempts, maxRestarts, listener, n, delta);
+    }
+
+    /** A delta update from {@code newDelta}'s control file and seeds. */
+    public DownloadCommand withDelta(Optional<Delta> newDelta) {
+        return new DownloadCommand(url, mirrors, sha256, expectedSize, cipher, key, outputPath, backoff,
+                maxAttempts, maxRestarts, listener, connections, newDelta);
     }
 
     /** The URL first, then the mirrors. */

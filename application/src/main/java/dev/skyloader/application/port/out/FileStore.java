@@ -61,6 +61,9 @@ public interface FileStore {
      */
     void linkOrCopy(String from, String to) throws IOException;
 
+    /** Reads a whole file from its first byte (a seed of a delta update). */
+    InputStream openRead(String path) throws IOException;
+
     /**
      * The file being downloaded into. One thread writes while another may read and a third sync: implementations
      * allow that.

@@ -1,0 +1,310 @@
+package dev.skyloader.application.service;
+
+import dev.skyloader.domain.delta.Md4;
+import dev.skyloader.domain.delta.RollingSum;
+import dev.skyloader.domain.delta.ZsyncIndex;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.BitSet;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Finds the blocks of a zsync control file in local files, as zsync does: the rolling sum of the window at every
+ * offset of a seed is looked up among the blocks' sums (with {@code seq_matches} 2, the sums of two consecutive
+ * blocks together, so that a truncated sum rarely matches by chance), and a hit is confirmed with MD4. Blocks that
+ * moved are found wherever they are. After a match the next block is tried right behind it first, so a seed that
+ * is mostly the new version costs about one MD4 per block. One pass over each seed, in bounded memory.
+ */
+final class SeedScanner {
+    /** Where a found block goes: {@code length} bytes of the artifact's plaintext at {@code offset}. */
+    interface Found {
+        void block(long offset, byte[] data, int from, int length) throws IOException;
+    }
+
+    private static final int BUFFER = 8 << 20;
+
+    private final ZsyncIndex index;
+    private final int blockSize;
+    private final int shift;
+    private final int mask;
+    private final int seq;
+    private final int blocks;
+    private final BitSet known = new BitSet();
+    /** Open addressing: key slots, the first block of each key, and a chain of the blocks sharing it. */
+    private final long[] keys;
+    private final int[] heads;
+    private final int[] chain;
+    /** A cheap first test: most offsets of a seed match nothing, and one bit says so. */
+    private final long[] filter;
+    private final int filterMask;
+    /**
+     * Blocks with the same rolling sum, as lists: the first of each block's list, and the next in it. Blocks with the
+     * same sums (the same content) are found together; found ones are unlinked as they are met.
+     */
+    private final int[] groupOf;
+    private final int[] listHead;
+    private final int[] groupNext;
+    private long reused;
+
+    SeedScanner(ZsyncIndex index) {
+        this.index = requireNonNull(index, "index is null");
+        this.blockSize = index.blockSize();
+        this.shift = Integer.numberOfTrailingZeros(blockSize);
+        this.mask = index.rsumMask();
+        this.seq = index.seqMatches();
+        this.blocks = index.blocks();
+        int capacity = Integer.highestOneBit(Math.max(16, blocks * 2)) * 2;
+        keys = new long[capacity];
+        heads = new int[capacity];
+        Arrays.fill(heads, -1);
+        chain = new int[blocks];
+        Arrays.fill(chain, -1);
+        int filterBits = Math.max(1 << 16, Integer.highestOneBit(Math.max(1, blocks)) << 5);
+        filter = new long[filterBits / 64];
+        filterMask = filterBits - 1;
+        for (int i = blocks - 1; i >= 0; i--) {
+            long key = keyOf(index.rsum(i), i + 1 < blocks ? index.rsum(i + 1) : 0);
+            int slot = slotOf(key);
+            chain[i] = heads[slot];
+            heads[slot] = i;
+            keys[slot] = key;
+            int bit = filterBit(key);
+            filter[bit >>> 6] |= 1L << bit;
+        }
+        groupNext = new int[blocks];
+        Arrays.fill(groupNext, -1);
+        groupOf = new int[blocks];
+        listHead = new int[blocks];
+        java.util.Map<Integer, Integer> tails = new java.util.HashMap<>();
+        for (int i = 0; i < blocks; i++) {
+            Integer tail = tails.put(index.rsum(i), i);
+            if (tail == null) {
+                groupOf[i] = i;
+                listHead[i] = i;
+            } else {
+                groupOf[i] = groupOf[tail];
+                groupNext[tail] = i;
+            }
+        }
+    }
+
+    /** Blocks found so far, in all seeds. */
+    BitSet known() {
+        return (BitSet) known.clone();
+    }
+
+    /** Plaintext bytes of the blocks found so far. */
+    long reused() {
+        return reused;
+    }
+
+    boolean complete() {
+        return known.cardinality() == blocks;
+    }
+
+    /**
+     * Reads {@code seed} to its end and hands every block found in it, not found before, to {@code found}. Blocks
+     * already in the part ({@code skip}) are not handed on, but count as found.
+     */
+    void scan(InputStream seed, BitSet skip, Found found) throws IOException, InterruptedException {
+        if (blocks == 0 || complete()) {
+            return;
+        }
+        int span = seq * blockSize;
+        byte[] buf = new byte[Math.max(BUFFER, 4 * span)];
+        int filled = 0;
+        int pos = 0;
+        boolean eof = false;
+        boolean padded = false;
+        boolean valid = false;
+        int r1 = 0;
+        int r2 = 0;
+        int expect = -1;
+        byte[] md1 = null;
+        byte[] md2 = null;
+        long checked = 0;
+        while (true) {
+            if (pos + span + 1 > filled && !padded) {
+                // Keep the window, read on; room is always left for the padding.
+                System.arraycopy(buf, pos, buf, 0, filled - pos);
+                filled -= pos;
+                pos = 0;
+                while (!eof && filled < buf.length - (span + 1)) {
+                    int n = seed.read(buf, filled, buf.length - (span + 1) - filled);
+                    if (n < 0) {
+                        eof = true;
+                    } else {
+                        filled += n;
+                    }
+                }
+                if (eof) {
+                    // Zeros after the end, as zsync pads: the artifact's short last block is summed padded.
+                    Arrays.fill(buf, filled, filled + span + 1, (byte) 0);
+                    filled += span + 1;
+                    padded = true;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("stopped while reading a seed");
+                }
+            }
+            if (pos + span > filled) {
+                return;
+            }
+            if (!valid) {
+                r1 = RollingSum.of(buf, pos, blockSize);
+                r2 = seq == 2 ? RollingSum.of(buf, pos + blockSize, blockSize) : 0;
+                valid = true;
+                md1 = null;
+                md2 = null;
+            }
+            int matched = -1;
+            if (expect >= 0 && expect < blocks && (r1 & mask) == index.rsum(expect)) {
+                // The block after a match, right behind it: one sum and one MD4 decide.
+                md1 = Md4.digest(buf, pos, blockSize);
+                if (index.checksumMatches(expect, md1)) {
+                    matched = expect;
+                    if (!known.get(expect)) {
+                        take(expect, buf, pos, skip, found);
+                    }
+                }
+            }
+            if (matched < 0) {
+                long key = keyOf(r1 & mask, r2 & mask);
+                int bit = filterBit(key);
+                if ((filter[bit >>> 6] & 1L << bit) != 0) {
+                    int slot = find(key);
+                    int previous = -1;
+                    for (int i = slot < 0 ? -1 : heads[slot]; i >= 0; i = chain[i]) {
+                        if (known.get(i)) {
+                            // Found before: out of the chain, so that repeated content does not walk it again.
+                            if (previous < 0) {
+                                heads[slot] = chain[i];
+                            } else {
+                                chain[previous] = chain[i];
+                            }
+                            continue;
+                        }
+                        previous = i;
+                        if (md1 == null) {
+                            md1 = Md4.digest(buf, pos, blockSize);
+                        }
+                        if (!index.checksumMatches(i, md1)) {
+                            continue;
+                        }
+                        if (seq == 2 && i + 1 < blocks) {
+                            if (md2 == null) {
+                                md2 = Md4.digest(buf, pos + blockSize, blockSize);
+                            }
+                            if (!index.checksumMatches(i + 1, md2)) {
+                                continue;
+                            }
+                        }
+                        matched = i;
+                        take(i, buf, pos, skip, found);
+                        if (seq == 2 && i + 1 < blocks) {
+                            if (!known.get(i + 1)) {
+                                take(i + 1, buf, pos + blockSize, skip, found);
+                            }
+                            matched = i + 1;
+                            pos += blockSize;
+                        }
+                        break;
+                    }
+                }
+            }
+            if (matched >= 0) {
+                pos += blockSize;
+                expect = matched + 1;
+                valid = false;
+                if (complete()) {
+                    return;
+                }
+                continue;
+            }
+            expect = -1;
+            if (pos + span + 1 > filled) {
+                if (padded) {
+                    return;
+                }
+                continue;
+            }
+            byte out = buf[pos];
+            r1 = RollingSum.roll(r1, out, buf[pos + blockSize], shift);
+            if (seq == 2) {
+                r2 = RollingSum.roll(r2, buf[pos + blockSize], buf[pos + span], shift);
+            }
+            md1 = null;
+            md2 = null;
+            pos++;
+            if ((++checked & 0xffffff) == 0 && Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("stopped while reading a seed");
+            }
+        }
+    }
+
+    /** Block {@code i} is at {@code from}: it, and every block with the same sums, is found. */
+    private void take(int i, byte[] data, int from, BitSet skip, Found found) throws IOException {
+        int group = groupOf[i];
+        int previous = -1;
+        for (int j = listHead[group]; j >= 0; j = groupNext[j]) {
+            if (j == i || !known.get(j) && index.sameSums(i, j)) {
+                give(j, data, from, skip, found);
+            }
+            if (known.get(j)) {
+                // Unlinked: a list of many equal blocks is walked once, not once per block.
+                if (previous < 0) {
+                    listHead[group] = groupNext[j];
+                } else {
+                    groupNext[previous] = groupNext[j];
+                }
+            } else {
+                previous = j;
+            }
+        }
+    }
+
+    private void give(int block, byte[] data, int from, BitSet skip, Found found) throws IOException {
+        if (known.get(block)) {
+            return;
+        }
+        known.set(block);
+        int length = index.blockLength(block);
+        reused += length;
+        if (!skip.get(block)) {
+            found.block((long) block * blockSize, data, from, length);
+        }
+    }
+
+    private long keyOf(int first, int second) {
+        return seq == 2 ? (long) first << 32 | second & 0xffffffffL : first & 0xffffffffL;
+    }
+
+    private int slotOf(long key) {
+        int slot = hash(key) & (keys.length - 1);
+        while (heads[slot] >= 0 && keys[slot] != key) {
+            slot = (slot + 1) & (keys.length - 1);
+        }
+        return slot;
+    }
+
+    private int find(long key) {
+        int slot = hash(key) & (keys.length - 1);
+        while (heads[slot] >= 0) {
+            if (keys[slot] == key) {
+                return slot;
+            }
+            slot = (slot + 1) & (keys.length - 1);
+        }
+        return -1;
+    }
+
+    private int filterBit(long key) {
+        return hash(key) >>> 7 & filterMask;
+    }
+
+    private static int hash(long key) {
+        long h = key * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ h >>> 32);
+    }
+}

@@ -1,0 +1,160 @@
+package dev.skyloader.application.service;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.skyloader.domain.delta.ZsyncIndex;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SeedScannerTest {
+    private static byte[] random(int size, long seed) {
+        byte[] data = new byte[size];
+        new SplittableRandom(seed).nextBytes(data);
+        return data;
+    }
+
+    static ZsyncIndex indexOf(byte[] target, int blockSize) {
+        ZsyncIndex.Writer writer = new ZsyncIndex.Writer(blockSize);
+        for (int at = 0; at < target.length; at += blockSize) {
+            writer.block(target, at, Math.min(blockSize, target.length - at));
+        }
+        return ZsyncIndex.parse(writer.finish("t", "t", "now", "0".repeat(40)));
+    }
+
+    /** What a scan puts where: the found blocks written over a copy that starts as all 0x5A. */
+    private record Result(byte[] assembled, BitSet found, long reused, int calls) {
+    }
+
+    private static Result scan(ZsyncIndex index, BitSet skip, byte[]... seeds) throws Exception {
+        byte[] out = new byte[(int) index.length()];
+        Arrays.fill(out, (byte) 0x5A);
+        SeedScanner scanner = new SeedScanner(index);
+        int[] calls = {0};
+        for (byte[] seed : seeds) {
+            // Small reads: the window must survive refills at any boundary.
+            InputStream in = new ByteArrayInputStream(seed) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    return super.read(b, off, Math.min(len, 777));
+                }
+            };
+            scanner.scan(in, skip, (offset, data, from, length) -> {
+                calls[0]++;
+                System.arraycopy(data, from, out, (int) offset, length);
+            });
+        }
+        return new Result(out, scanner.known(), scanner.reused(), calls[0]);
+    }
+
+    private static void assertFoundBlocksAreTheTargets(byte[] target, ZsyncIndex index, Result result) {
+        for (int i = 0; i < index.blocks(); i++) {
+            int start = i * index.blockSize();
+            int end = start + index.blockLength(i);
+            if (result.found().get(i)) {
+                assertArrayEquals(Arrays.copyOfRange(target, start, end),
+                        Arrays.copyOfRange(result.assembled(), start, end), "block " + i);
+            }
+        }
+    }
+
+    @Test
+    void findsEveryBlockOfAnIdenticalSeed() throws Exception {
+        byte[] target = random(100_000, 1);
+        ZsyncIndex index = indexOf(target, 1024);
+        Result result = scan(index, new BitSet(), target);
+        assertEquals(index.blocks(), result.found().cardinality());
+        assertArrayEquals(target, result.assembled());
+        assertEquals(100_000, result.reused());
+    }
+
+    @Test
+    void findsBlocksThatMovedAroundOverwritesInsertsAndDeletes() throws Exception {
+        byte[] old = random(400_000, 2);
+        ByteArrayOutputStream edited = new ByteArrayOutputStream();
+        edited.write(old, 200_000, 100_000);          // a stretch moved to the front
+        edited.write(random(3_000, 3), 0, 3_000);     // an insert
+        edited.write(old, 0, 150_000);
+        edited.write(old, 150_500, 49_500);           // 500 bytes deleted
+        byte[] changed = Arrays.copyOfRange(old, 300_000, 400_000);
+        System.arraycopy(random(2_000, 4), 0, changed, 50_000, 2_000); // an overwrite
+        edited.write(changed, 0, changed.length);
+        byte[] target = edited.toByteArray();
+        ZsyncIndex index = indexOf(target, 2048);
+        assertEquals(2, index.seqMatches());
+        Result result = scan(index, new BitSet(), old);
+        assertFoundBlocksAreTheTargets(target, index, result);
+        // New bytes: the insert (3,000) and the overwrite (2,000), each costing up to two blocks at its edges, and
+        // the blocks around the delete and the moves.
+        long missing = target.length - result.reused();
+        assertTrue(missing <= 12 * 2048, missing + " bytes not found");
+        assertTrue(missing >= 5_000, "the new bytes cannot have been found: " + missing);
+    }
+
+    @Test
+    void aSeedThatSharesNothingFindsNothing() throws Exception {
+        byte[] target = random(200_000, 5);
+        Result result = scan(indexOf(target, 2048), new BitSet(), random(300_000, 6));
+        assertEquals(0, result.found().cardinality());
+        assertEquals(0, result.calls());
+        assertEquals(0, result.reused());
+    }
+
+    @Test
+    void aShortLastBlockIsFoundAtTheEndOfASeedAndBlocksOfOneSeedAddToAnothers() throws Exception {
+        byte[] target = random(50_000, 7);
+        ZsyncIndex index = indexOf(target, 1024);
+        byte[] head = Arrays.copyOf(target, 20_000);
+        byte[] tail = Arrays.copyOfRange(target, 30_000, 50_000);
+        Result result = scan(index, new BitSet(), head, tail);
+        assertFoundBlocksAreTheTargets(target, index, result);
+        int last = index.blocks() - 1;
+        assertTrue(result.found().get(last), "the short last block, at the end of the second seed");
+        assertTrue(result.found().get(0));
+        assertFalse(result.found().get(25_000 / 1024), "a block in neither seed");
+        assertTrue(result.reused() >= 38_000, "both seeds count: " + result.reused());
+    }
+
+    @Test
+    void equalBlocksAreFoundTogetherAndBlocksAlreadyInThePartAreNotWrittenAgain() throws Exception {
+        byte[] target = new byte[1 << 20];
+        System.arraycopy(random(4096, 8), 0, target, 0, 4096);
+        ZsyncIndex index = indexOf(target, 4096);
+        BitSet skip = new BitSet();
+        skip.set(10);
+        byte[] seed = new byte[8192];
+        System.arraycopy(target, 0, seed, 0, 4096);
+        Result result = scan(index, skip, seed);
+        assertEquals(index.blocks(), result.found().cardinality(), "256 blocks: one of data, 255 of zeros");
+        assertEquals(index.blocks() - 1, result.calls(), "block 10 is in the part already");
+        assertEquals(0x5A, result.assembled()[10 * 4096], "not written again");
+        Arrays.fill(result.assembled(), 10 * 4096, 11 * 4096, (byte) 0);
+        assertFoundBlocksAreTheTargets(target, index, result);
+    }
+
+    @Test
+    void aSmallFileUsesSingleBlockMatches() throws Exception {
+        byte[] target = random(1000, 9);
+        ZsyncIndex index = indexOf(target, 1024);
+        assertEquals(1, index.seqMatches());
+        byte[] seed = new byte[3000];
+        System.arraycopy(target, 0, seed, 1234, 1000);
+        Result result = scan(index, new BitSet(), seed);
+        // The block is summed padded with zeros; in the seed, zeros follow it too.
+        assertArrayEquals(target, result.assembled());
+    }
+
+    @Test
+    void anInterruptedScanStops() {
+        byte[] target = random(100_000, 10);
+        ZsyncIndex index = indexOf(target, 1024);
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, () -> new SeedScanner(index).scan(
+                new ByteArrayInputStream(random(100_000, 11)), new BitSet(), (o, d, f, l) -> { }));
+        assertFalse(Thread.interrupted());
+    }
+}
