@@ -139,6 +139,9 @@ public final class DownloadService implements DownloadArtifact {
             // A run killed while it converted the part or staged a file left that copy behind.
             files.deleteStaged(partPathFor(command.outputPath()));
             new PartRecovery(files, cipher, bootId, settings.bufferSize()).recover(journal, part, command);
+            if (journal.read(d -> DeltaStep.due(d, command))) {
+                new DeltaStep(source, files, cipher).apply(journal, part, command);
+            }
             AttemptLoop loop = newLoop(journal, part, command);
             return loop.run();
         } catch (IOException e) {

@@ -59,6 +59,15 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = "--key-env", paramLabel = "VAR", description = "Environment variable holding the key as text.")
     String keyEnv;
 
+    @Option(names = "--delta-index", paramLabel = "URL|auto",
+            description = "A zsync control file of the artifact's plaintext (auto: URL + \".zsync\"): blocks the "
+                    + "output being replaced or a --seed already holds are copied, not fetched.")
+    String deltaIndex;
+
+    @Option(names = "--seed", paramLabel = "FILE",
+            description = "A local file that may share blocks with the artifact (repeatable; with --delta-index).")
+    List<String> seeds = new java.util.ArrayList<>();
+
     @Mixin
     CommonOptions common;
 
@@ -82,6 +91,7 @@ final class GetCommand implements Callable<Integer> {
         if (cipherName.needsKey() && keyFile == null && keyEnv == null) {
             throw new BadInputException("--cipher " + cipherName + " needs a key: --key-file FILE or --key-env VAR");
         }
+        Optional<DownloadCommand.Delta> delta = Inputs.delta(deltaIndex, seeds, source);
         Optional<AesKey> key = Inputs.key(keyFile, keyEnv, root.env);
         try (Wiring wiring = run.wiring(stateDirectory)) {
             ConsoleListener progress = transfer.progressFor(root.err, common.quiet,
@@ -89,7 +99,7 @@ final class GetCommand implements Callable<Integer> {
             this.progress = progress;
             DownloadCommand command = Inputs.parse("get", () -> run.apply(new DownloadCommand(source, mirrorUrls,
                     expected, expectedSize, cipherName, key, outputPath.toString(), run.backoff(), OptionalInt.empty(),
-                    0, progress), run.connections()));
+                    0, progress), run.connections()).withDelta(delta));
             run.checkSchemes(wiring, command.sources(), each -> each == source ? "URL" : "--mirror");
             DownloadResult result;
             progress.start(expectedSize);

@@ -22,6 +22,61 @@ final class Inputs {
         }
     }
 
+    /**
+     * {@code --delta-index URL|auto} and its {@code --seed} files: auto is the artifact's URL with {@code .zsync}
+     * added to its path (a query, such as a presigned signature, stays where it is). A seed must be a readable file.
+     */
+    static java.util.Optional<dev.skyloader.application.port.in.DownloadCommand.Delta> delta(
+            String index, java.util.List<String> seeds, dev.skyloader.domain.SourceUrl artifact) {
+        if (index == null) {
+            if (!seeds.isEmpty()) {
+                throw new BadInputException("--seed needs --delta-index URL|auto (where the blocks are described)");
+            }
+            return java.util.Optional.empty();
+        }
+        dev.skyloader.domain.SourceUrl url = "auto".equals(index) ? autoIndex(artifact)
+                : parse("--delta-index", () -> new dev.skyloader.domain.SourceUrl(index));
+        java.util.List<String> paths = new java.util.ArrayList<>();
+        for (String seed : seeds) {
+            paths.add(seedFile("--seed", seed).toString());
+        }
+        return java.util.Optional.of(new dev.skyloader.application.port.in.DownloadCommand.Delta(url, paths));
+    }
+
+    /** The control file beside an artifact: its URL with {@code .zsync} at the end of the path. */
+    static dev.skyloader.domain.SourceUrl autoIndex(dev.skyloader.domain.SourceUrl artifact) {
+        String value = artifact.value();
+        int cut = value.length();
+        int query = value.indexOf('?');
+        int fragment = value.indexOf('#');
+        if (query >= 0) {
+            cut = query;
+        }
+        if (fragment >= 0 && fragment < cut) {
+            cut = fragment;
+        }
+        String url = value.substring(0, cut) + ".zsync" + value.substring(cut);
+        return parse("--delta-index auto", () -> new dev.skyloader.domain.SourceUrl(url));
+    }
+
+    /** A file to read from (a seed): it must exist and be a regular file. */
+    static Path seedFile(String option, String value) {
+        Path path;
+        try {
+            path = Path.of(value).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new BadInputException(option + ": not a valid path: " + value);
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new BadInputException(option + ": " + path + (Files.exists(path) ? " is not a regular file"
+                    : " does not exist"));
+        }
+        if (!Files.isReadable(path)) {
+            throw new BadInputException(option + ": " + path + " cannot be read");
+        }
+        return path;
+    }
+
     /** A file to write: a valid path, naming a file rather than an existing directory. */
     static Path outputFile(String option, String value) {
         Path path;

@@ -28,6 +28,10 @@ final class JsonOutput {
             map.put("recorded_state", s.state());
         }
         map.put("bytes_downloaded", s.bytesDownloaded());
+        if (s.bytesReused().isPresent()) {
+            map.put("bytes_fetched", s.bytesFetched().getAsLong());
+            map.put("bytes_reused", s.bytesReused().getAsLong());
+        }
         map.put("expected_size", s.expectedSize().isPresent() ? s.expectedSize().getAsLong() : null);
         map.put("expected_sha256", s.sha256());
         map.put("cipher", s.cipher());

@@ -8,12 +8,13 @@ import java.util.OptionalLong;
 /**
  * A read-only view of one download, for status reports.
  *
- * @param running whether a live process is working on the download (holds its lock); empty when nobody looked
+ * @param running     whether a live process is working on the download (holds its lock); empty when nobody looked
+ * @param bytesReused plaintext bytes a delta update took from seeds instead of fetching them; empty without a delta
  */
 public record DownloadStatus(String id, String url, String outputPath, String state, long bytesDownloaded,
                              OptionalLong expectedSize, String sha256, String cipher, int attempts, int restarts,
                              Optional<Instant> nextAttemptAt, Optional<String> lastError, Instant updatedAt,
-                             Optional<Boolean> running) {
+                             Optional<Boolean> running, OptionalLong bytesReused) {
     public static DownloadStatus of(Download download) {
         return new DownloadStatus(download.id().value(), download.url(), download.outputPath(),
                 download.state().wireName(), download.bytesDownloaded(),
@@ -21,13 +22,24 @@ public record DownloadStatus(String id, String url, String outputPath, String st
                 download.expectedSize().isPresent() ? download.expectedSize() : download.reportedSize(),
                 download.expectedSha256().hex(), download.cipher().wireName(), download.attempts(),
                 download.restarts(), download.nextAttemptAt(), download.lastError(), download.updatedAt(),
-                Optional.empty());
+                Optional.empty(), download.bytesReused());
     }
 
     /** This view, knowing whether a live process is working on the download. */
     public DownloadStatus withRunning(boolean now) {
         return new DownloadStatus(id, url, outputPath, state, bytesDownloaded, expectedSize, sha256, cipher, attempts,
-                restarts, nextAttemptAt, lastError, updatedAt, Optional.of(now));
+                restarts, nextAttemptAt, lastError, updatedAt, Optional.of(now), bytesReused);
+    }
+
+    /**
+     * Bytes of the artifact that came from its sources: what was served, less what a delta update reused (an
+     * estimate while the download is under way: bytes fetched again after a cut are not counted twice).
+     */
+    public OptionalLong bytesFetched() {
+        if (bytesReused.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Math.max(0, bytesDownloaded - bytesReused.getAsLong()));
     }
 
     /**

@@ -1,0 +1,255 @@
+package dev.skyloader.application.service;
+
+import dev.skyloader.application.port.in.DownloadCommand;
+import dev.skyloader.application.port.in.DownloadListener;
+import dev.skyloader.application.port.out.ArtifactSource;
+import dev.skyloader.application.port.out.Cipher;
+import dev.skyloader.application.port.out.FileStore;
+import dev.skyloader.application.port.out.RemoteBody;
+import dev.skyloader.application.port.out.SourceException;
+import dev.skyloader.domain.AesKey;
+import dev.skyloader.domain.CipherName;
+import dev.skyloader.domain.Download;
+import dev.skyloader.domain.DownloadId;
+import dev.skyloader.domain.PieceMap;
+import dev.skyloader.domain.SourceUrl;
+import dev.skyloader.domain.Validator;
+import dev.skyloader.domain.delta.ZsyncIndex;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A delta update, before the first byte of the artifact is fetched: reads the zsync control file of the artifact's
+ * plaintext (decrypting it with the artifact's cipher and key), finds its blocks in the seeds (the output being
+ * replaced, the {@code --seed} files), and writes them into the part file at their final offsets. The piece map then
+ * holds them as present, so the connections fetch only the gaps, as single ranges, each decrypted on arrival; the
+ * verifier re-derives and checks every byte as for any download, reused or fetched.
+ *
+ * <p>Runs once per download: {@code bytes_reused} in the state says it ran. A control file that cannot be used is a
+ * notice, never a failure: the artifact is then fetched whole. One that cannot be fetched now is tried again by the
+ * next run. After a restart from byte 0 (a failed verification: a seed changed under us) it does not run again.
+ */
+final class DeltaStep {
+    private final ArtifactSource source;
+    private final FileStore files;
+    private final Cipher cipher;
+
+    DeltaStep(ArtifactSource source, FileStore files, Cipher cipher) {
+        this.source = requireNonNull(source, "source is null");
+        this.files = requireNonNull(files, "files is null");
+        this.cipher = requireNonNull(cipher, "cipher is null");
+    }
+
+    /** Whether a delta is still to be tried for this download. */
+    static boolean due(Download d, DownloadCommand command) {
+        return command.delta().isPresent() && d.bytesReused().isEmpty() && d.restarts() == 0 && !d.hasAllBytes();
+    }
+
+    void apply(Journal journal, Part part, DownloadCommand command) throws IOException, InterruptedException {
+        DownloadCommand.Delta delta = command.delta().orElseThrow();
+        DownloadId id = journal.read(Download::id);
+        DownloadListener listener = command.listener();
+        byte[] file;
+        try {
+            file = fetch(delta.index());
+        } catch (SourceException | IOException e) {
+            // Perhaps the link: the next run tries again.
+            listener.notice(id, "cannot fetch the delta index " + delta.index().redacted() + " (" + e.getMessage()
+                    + "): fetching the artifact whole this run");
+            return;
+        }
+        ZsyncIndex index;
+        try {
+            index = ZsyncIndex.parse(plaintext(file, command));
+            checkFits(index, command);
+        } catch (ZsyncIndex.FormatException e) {
+            listener.notice(id, "the delta index " + delta.index().redacted() + " cannot be used (" + e.getMessage()
+                    + "): fetching the artifact whole");
+            journal.change((d, now) -> d.recordReuse(0, now));
+            return;
+        }
+        if (!headerKnown(journal, part, command)) {
+            return;
+        }
+        List<String> seeds = seeds(delta, command, part, id);
+        if (seeds.isEmpty()) {
+            listener.notice(id, "delta: no seed to take blocks from: fetching the artifact whole");
+            journal.change((d, now) -> d.recordReuse(0, now));
+            return;
+        }
+        long reused = scan(index, seeds, part, command, listener, id);
+        part.recordWritten();
+        part.syncNow();
+        long total = index.length();
+        journal.change((d, now) -> d.recordReuse(reused, now));
+        listener.notice(id, "delta: " + reused + " of " + total + " bytes (" + percent(reused, total)
+                + ") found in " + seeds.size() + (seeds.size() == 1 ? " seed" : " seeds") + "; fetching the other "
+                + (total - reused));
+    }
+
+    private long scan(ZsyncIndex index, List<String> seeds, Part part, DownloadCommand command,
+                      DownloadListener listener, DownloadId id) throws IOException, InterruptedException {
+        SeedScanner scanner = new SeedScanner(index);
+        BitSet present = present(index, part.written());
+        // Encrypted: the reused bytes end on a 16-byte boundary, so the gap after them starts on a cipher block.
+        long usable = command.cipher() == CipherName.NONE ? index.length() : index.length() / 16 * 16;
+        // Blocks may land anywhere: from now on a run after a crash trusts only the ranges the state names.
+        part.markPiecewise();
+        long[] written = {0};
+        for (String seed : seeds) {
+            try (InputStream in = files.openRead(seed)) {
+                scanner.scan(in, present, (offset, data, from, length) -> {
+                    int n = (int) Math.min(length, usable - offset);
+                    if (n > 0) {
+                        part.write(offset, data, from, n);
+                        written[0] += n;
+                    }
+                });
+            } catch (IOException e) {
+                // A seed is a help, not a need.
+                listener.notice(id, "delta: cannot read the seed " + seed + " (" + e.getMessage() + "); going on");
+            }
+            if (scanner.complete()) {
+                break;
+            }
+        }
+        return Math.min(scanner.reused(), usable);
+    }
+
+    /** Blocks the part holds already (an earlier run of this download). */
+    private static BitSet present(ZsyncIndex index, PieceMap written) {
+        BitSet present = new BitSet();
+        for (PieceMap.Range range : written.ranges()) {
+            long first = (range.start() + index.blockSize() - 1) / index.blockSize();
+            for (long i = first; i < index.blocks(); i++) {
+                long end = i * index.blockSize() + index.blockLength((int) i);
+                if (end > range.end()) {
+                    break;
+                }
+                present.set((int) i);
+            }
+        }
+        return present;
+    }
+
+    /** The output being replaced first, then the seeds given; each once, none that is the part itself. */
+    private List<String> seeds(DownloadCommand.Delta delta, DownloadCommand command, Part part, DownloadId id)
+            throws IOException {
+        LinkedHashSet<String> candidates = new LinkedHashSet<>();
+        candidates.add(command.outputPath());
+        candidates.addAll(delta.seeds());
+        List<String> seeds = new ArrayList<>();
+        for (String candidate : candidates) {
+            if (files.size(candidate).isPresent() && !candidate.equals(part.path())) {
+                seeds.add(candidate);
+            } else if (!candidate.equals(command.outputPath())) {
+                command.listener().notice(id, "delta: the seed " + candidate + " is not a file; going on without it");
+            }
+        }
+        return seeds;
+    }
+
+    private byte[] fetch(SourceUrl url) throws SourceException, IOException {
+        try (RemoteBody body = source.open(url, 0, Optional.empty())) {
+            if (body.offset() != 0) {
+                throw new IOException("the answer starts at byte " + body.offset());
+            }
+            // One byte more than a control file may have: the parser then says it is too large.
+            return body.body().readNBytes(ZsyncIndex.MAX_BYTES + 1);
+        }
+    }
+
+    /** The control file as published: encrypted with the artifact's cipher and key, unless the cipher is none. */
+    private byte[] plaintext(byte[] file, DownloadCommand command) {
+        CipherName name = command.cipher();
+        if (name == CipherName.NONE) {
+            return file;
+        }
+        int h = name.headerBytes();
+        if (name.sizeProblem(file.length).isPresent()) {
+            throw new ZsyncIndex.FormatException("it is not a " + name + " file: "
+                    + name.sizeProblem(file.length).get());
+        }
+        AesKey key = command.key().orElseThrow();
+        byte[] header = Arrays.copyOf(file, h);
+        byte[] part = new byte[file.length - h + 32];
+        int n = cipher.bodyDecryptor(name, key, header, 0).update(file, h, file.length - h, part, 0);
+        Cipher.BodyEncoder check = cipher.bodyEncoder(name, key, header);
+        check.update(part, 0, n, new byte[n + 32], 0);
+        Cipher.Ending ending = check.finish();
+        if (!ending.authentic()) {
+            throw new ZsyncIndex.FormatException("it does not decrypt with the artifact's key");
+        }
+        return Arrays.copyOf(part, (int) ending.plaintextLength());
+    }
+
+    /** The control file must describe a plaintext this artifact can have. */
+    private static void checkFits(ZsyncIndex index, DownloadCommand command) {
+        CipherName name = command.cipher();
+        if (name != CipherName.NONE && index.blockSize() % 16 != 0) {
+            throw new ZsyncIndex.FormatException("its block size " + index.blockSize() + " is not a multiple of 16");
+        }
+        OptionalLong size = command.expectedSize();
+        if (size.isEmpty()) {
+            return;
+        }
+        long served = size.getAsLong();
+        long body = served - name.headerBytes() - name.trailerBytes();
+        long length = index.length();
+        boolean fits = name == CipherName.AES_256_CBC ? length < body && length >= body - 16 : length == body;
+        if (!fits) {
+            throw new ZsyncIndex.FormatException("it describes " + length + " bytes, but an artifact of " + served
+                    + " served bytes holds " + (name == CipherName.AES_256_CBC ? (body - 16) + " to " + (body - 1)
+                    : String.valueOf(body)));
+        }
+    }
+
+    /**
+     * The nonce or IV is needed before any reused byte counts (the verifier re-derives the served bytes from it):
+     * when no earlier run brought it, a request for just the header brings it, with the object's validator.
+     */
+    private boolean headerKnown(Journal journal, Part part, DownloadCommand command)
+            throws IOException, InterruptedException {
+        int h = command.cipher().headerBytes();
+        if (h == 0 || part.header().isPresent()) {
+            return true;
+        }
+        SourceUrl url = command.url();
+        DownloadId id = journal.read(Download::id);
+        try (RemoteBody body = source.open(url, 0, h, Optional.empty())) {
+            byte[] header = body.body().readNBytes(h);
+            if (body.offset() != 0 || header.length != h) {
+                throw new IOException("the answer brought " + header.length + " of the " + h + " header bytes");
+            }
+            OptionalLong total = body.totalSize();
+            if (command.expectedSize().isPresent() && total.isPresent()
+                    && total.getAsLong() != command.expectedSize().getAsLong()) {
+                // Not the artifact asked for: the download itself says so.
+                return false;
+            }
+            journal.change((d, now) -> {
+                d.recordHeader(HexFormat.of().formatHex(header), now);
+                body.validator().ifPresent(tag -> d.recordValidator(new Validator(tag, url.redacted()), now));
+            });
+        } catch (SourceException | IOException e) {
+            command.listener().notice(id, "delta: cannot fetch the artifact's header (" + e.getMessage()
+                    + "): fetching the artifact whole this run");
+            return false;
+        }
+        part.startVerifier();
+        return true;
+    }
+
+    private static String percent(long part, long whole) {
+        return whole == 0 ? "100%" : String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * part / whole);
+    }
+}
