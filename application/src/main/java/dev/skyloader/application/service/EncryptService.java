@@ -8,7 +8,16 @@ import dev.skyloader.application.port.out.Digest;
 import dev.skyloader.application.port.out.FileStore;
 import dev.skyloader.application.port.out.FileStore.StagedFile;
 import dev.skyloader.domain.Sha256;
+import dev.skyloader.domain.CipherName;
+import dev.skyloader.domain.delta.ZsyncIndex;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.io.IOException;
 import java.io.OutputStream;
 import static java.util.Objects.requireNonNull;
@@ -33,12 +42,93 @@ public final class EncryptService implements EncryptArtifact {
 
     @Override
     public EncryptedArtifact encrypt(EncryptArtifactCommand command) throws IOException {
+        IndexingInputStream plaintext = command.indexBlockSize() == 0 ? null
+                : new IndexingInputStream(command.plaintext(), command.indexBlockSize());
+        EncryptedArtifact artifact;
         try (StagedFile staged = files.stage(command.outputPath())) {
             HashingOutputStream out = new HashingOutputStream(staged.output(), sha256.newHasher());
-            cipher.encrypt(command.cipher(), command.key(), command.plaintext(), out);
+            cipher.encrypt(command.cipher(), command.key(), plaintext == null ? command.plaintext() : plaintext, out);
             out.flush();
             staged.commit();
-            return new EncryptedArtifact(Sha256.of(out.hasher.finish()), out.count);
+            artifact = new EncryptedArtifact(Sha256.of(out.hasher.finish()), out.count);
+        }
+        if (plaintext == null) {
+            return artifact;
+        }
+        String indexPath = command.outputPath() + ".zsync";
+        String name = command.outputPath().substring(command.outputPath().lastIndexOf('/') + 1);
+        byte[] index = plaintext.finish(name);
+        try (StagedFile staged = files.stage(indexPath)) {
+            if (command.cipher() == CipherName.NONE) {
+                staged.output().write(index);
+            } else {
+                cipher.encrypt(command.cipher(), command.key(), new ByteArrayInputStream(index), staged.output());
+            }
+            staged.output().flush();
+            staged.commit();
+        }
+        return new EncryptedArtifact(artifact.sha256(), artifact.size(), Optional.of(indexPath));
+    }
+
+    /** Block sums of the plaintext as it goes by, and its SHA-1 (the control file's header names it). */
+    private static final class IndexingInputStream extends FilterInputStream {
+        private final ZsyncIndex.Writer writer;
+        private final MessageDigest sha1;
+        private final byte[] block;
+        private int filled;
+
+        IndexingInputStream(InputStream in, int blockSize) {
+            super(in);
+            this.writer = new ZsyncIndex.Writer(blockSize);
+            this.block = new byte[blockSize];
+            try {
+                this.sha1 = MessageDigest.getInstance("SHA-1");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-1", e);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            int n = in.read(bytes, offset, length);
+            if (n > 0) {
+                sha1.update(bytes, offset, n);
+                int at = offset;
+                int left = n;
+                while (left > 0) {
+                    int take = Math.min(left, block.length - filled);
+                    System.arraycopy(bytes, at, block, filled, take);
+                    filled += take;
+                    at += take;
+                    left -= take;
+                    if (filled == block.length) {
+                        writer.block(block, 0, filled);
+                        filled = 0;
+                    }
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            return 0; // every byte must be read to be summed
+        }
+
+        /** The control file of everything read, for a file served as {@code name} beside it. */
+        byte[] finish(String name) {
+            if (filled > 0) {
+                writer.block(block, 0, filled);
+                filled = 0;
+            }
+            return writer.finish(name, name, null, HexFormat.of().formatHex(sha1.digest()));
         }
     }
 

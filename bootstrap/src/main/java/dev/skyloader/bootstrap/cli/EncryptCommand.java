@@ -56,6 +56,15 @@ final class EncryptCommand implements Callable<Integer> {
             description = "Where the artifact will be served: put in the manifest entry that --json prints.")
     String url;
 
+    @Option(names = "--delta-index", description = "Also write OUT.zsync: the zsync control file of IN, encrypted "
+            + "with the same cipher and key (unless none), for delta updates of the devices that hold an older "
+            + "version. Serve it beside OUT.")
+    boolean deltaIndex;
+
+    @Option(names = "--block-size", paramLabel = "BYTES", description = "Block size of the control file: a power of "
+            + "two, 16 bytes to 1 MiB (default: 2048 below 100 MB, else 4096, as zsyncmake).")
+    String blockSize;
+
     @Option(names = "--json", description = "Print the artifact's entry of a sync manifest as JSON.")
     boolean json;
 
@@ -81,13 +90,17 @@ final class EncryptCommand implements Callable<Integer> {
         if (url != null) {
             Inputs.parse("--url", () -> new dev.skyloader.domain.SourceUrl(url));
         }
+        if (blockSize != null && !deltaIndex) {
+            throw new BadInputException("--block-size: only with --delta-index");
+        }
+        int indexBlockSize = deltaIndex ? blockSizeFor(in) : 0;
         AesKey key = given.orElseGet(EncryptCommand::randomKey);
         try (Wiring wiring = new Wiring(new FsSettings(out.getParent()), HttpSettings.DEFAULT, S3Settings.DEFAULT,
                 TransferSettings.DEFAULT)) {
             EncryptedArtifact artifact;
             try (InputStream plain = new BufferedInputStream(Files.newInputStream(in), 256 << 10)) {
                 artifact = wiring.get(EncryptArtifact.class).encrypt(
-                        new EncryptArtifactCommand(name, key, plain, out.toString()));
+                        new EncryptArtifactCommand(name, key, plain, out.toString(), indexBlockSize));
             }
             String hex = artifact.sha256().hex();
             long size = artifact.size();
@@ -105,6 +118,10 @@ final class EncryptCommand implements Callable<Integer> {
                 if (name.needsKey()) {
                     entry.put("encryption", Map.of("cipher", name.wireName(), "key", key.toBase64()));
                 }
+                if (artifact.indexPath().isPresent()) {
+                    entry.put("delta_index", url == null ? "auto"
+                            : Inputs.autoIndex(new dev.skyloader.domain.SourceUrl(url)).value());
+                }
                 root.out.println(JsonOutput.write(entry));
             } else {
                 root.out.println("sha256 " + hex);
@@ -116,11 +133,24 @@ final class EncryptCommand implements Callable<Integer> {
                 if (keyPath != null) {
                     root.out.println("key-file " + keyPath);
                 }
+                artifact.indexPath().ifPresent(path -> root.out.println("delta-index " + path));
             }
             return ExitCode.COMPLETE;
         } finally {
             key.destroy();
         }
+    }
+
+    /** zsyncmake's choice unless --block-size says otherwise. */
+    private int blockSizeFor(Path in) throws IOException {
+        if (blockSize == null) {
+            return Files.size(in) < 100_000_000 ? 2048 : 4096;
+        }
+        long bytes = Inputs.parse("--block-size", () -> dev.skyloader.domain.ByteCount.parse(blockSize)).bytes();
+        if (bytes < 16 || bytes > (1 << 20) || Long.bitCount(bytes) != 1) {
+            throw new BadInputException("--block-size: a power of two from 16 bytes to 1 MiB, got " + blockSize);
+        }
+        return (int) bytes;
     }
 
     /** The key as base64 in a new file that only its owner can read, written before anything else sees it. */

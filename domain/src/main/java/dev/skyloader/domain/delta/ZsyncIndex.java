@@ -194,14 +194,17 @@ public final class ZsyncIndex {
         /**
          * The control file, with the hash lengths zsyncmake would choose for this length.
          *
-         * @param filename the name it describes; {@code url} where the file is served (relative to the control file)
+         * @param filename the name it describes; {@code url} where the file is served (relative to the control file);
+         *                 {@code mtime} (RFC 2822), or null for none
          */
         public byte[] finish(String filename, String url, String mtime, String sha1Hex) {
             int[] lengths = hashLengths(length, blockSize);
             StringBuilder head = new StringBuilder();
             head.append("zsync: 0.6.2\n");
             head.append("Filename: ").append(oneLine(filename)).append('\n');
-            head.append("MTime: ").append(oneLine(mtime)).append('\n');
+            if (mtime != null) {
+                head.append("MTime: ").append(oneLine(mtime)).append('\n');
+            }
             head.append("Blocksize: ").append(blockSize).append('\n');
             head.append("Length: ").append(length).append('\n');
             head.append("Hash-Lengths: ").append(lengths[0]).append(',').append(lengths[1]).append(',')

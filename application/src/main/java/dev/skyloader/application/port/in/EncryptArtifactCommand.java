@@ -12,9 +12,21 @@ import static java.util.Objects.requireNonNull;
  * @param key        the AES-256 key; cipher {@code none} does not use it
  * @param plaintext  the bytes to encrypt, read to their end; the caller opens and closes it
  * @param outputPath absolute path where the artifact goes
+ * @param indexBlockSize with a value other than 0, also write {@code outputPath + ".zsync"}: the zsync control file
+ *                   of the plaintext with blocks of this size, encrypted like the artifact (its own nonce or IV)
+ *                   unless the cipher is none
  */
-public record EncryptArtifactCommand(CipherName cipher, AesKey key, InputStream plaintext, String outputPath) {
+public record EncryptArtifactCommand(CipherName cipher, AesKey key, InputStream plaintext, String outputPath,
+                                     int indexBlockSize) {
+    public EncryptArtifactCommand(CipherName cipher, AesKey key, InputStream plaintext, String outputPath) {
+        this(cipher, key, plaintext, outputPath, 0);
+    }
+
     public EncryptArtifactCommand {
+        if (indexBlockSize != 0 && (indexBlockSize < 16 || Integer.bitCount(indexBlockSize) != 1)) {
+            throw new IllegalArgumentException("a block size is a power of two of at least 16, got "
+                    + indexBlockSize);
+        }
         requireNonNull(cipher, "cipher is null");
         requireNonNull(key, "key is null");
         requireNonNull(plaintext, "plaintext is null");

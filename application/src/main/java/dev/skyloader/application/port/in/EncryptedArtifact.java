@@ -8,9 +8,15 @@ import static java.util.Objects.requireNonNull;
  *
  * @param sha256 SHA-256 of the artifact as written (the ciphertext)
  * @param size   size of the artifact in bytes
+ * @param indexPath where the zsync control file went, when one was asked for
  */
-public record EncryptedArtifact(Sha256 sha256, long size) {
+public record EncryptedArtifact(Sha256 sha256, long size, java.util.Optional<String> indexPath) {
+    public EncryptedArtifact(Sha256 sha256, long size) {
+        this(sha256, size, java.util.Optional.empty());
+    }
+
     public EncryptedArtifact {
+        requireNonNull(indexPath, "indexPath is null");
         requireNonNull(sha256, "sha256 is null");
         if (size < 0) {
             throw new IllegalArgumentException("size must not be negative, got " + size);
