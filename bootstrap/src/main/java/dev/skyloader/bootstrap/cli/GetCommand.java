@@ -101,6 +101,7 @@ final class GetCommand implements Callable<Integer> {
                     expected, expectedSize, cipherName, key, outputPath.toString(), run.backoff(), OptionalInt.empty(),
                     0, progress), run.connections()).withDelta(delta));
             run.checkSchemes(wiring, command.sources(), each -> each == source ? "URL" : "--mirror");
+            run.checkSchemes(wiring, delta.map(d -> List.of(d.index())).orElse(List.of()), each -> "--delta-index");
             DownloadResult result;
             progress.start(expectedSize);
             try {

@@ -1,0 +1,281 @@
+package dev.skyloader.bootstrap.cli;
+
+import static dev.skyloader.bootstrap.cli.GetCommandTest.bytes;
+import static dev.skyloader.bootstrap.cli.GetCommandTest.sha256;
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skyloader.adapters.http.TestHttpServer;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Delta updates end to end: the publisher's {@code encrypt --delta-index}, a real HTTP server, the device's
+ * {@code get --delta-index}, with the old version at the output. Every byte the server sends is counted.
+ */
+class DeltaCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int SIZE = 3 << 20;
+    /** What the edits of {@link #newVersion} add: an overwrite and an insert. */
+    private static final int NEW_BYTES = 20_000 + 10_000;
+
+    @TempDir
+    Path dir;
+    private TestHttpServer server;
+    private final CliRunner cli = new CliRunner();
+    private final byte[] old = bytes(SIZE, 1);
+    private final byte[] plain = newVersion(old);
+
+    @BeforeEach
+    void start() throws Exception {
+        server = TestHttpServer.start();
+        Files.createDirectories(dir.resolve("out"));
+        Files.writeString(dir.resolve("key"), Base64.getEncoder().encodeToString(bytes(32, 7)));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    /** An overwrite, an insert and a delete that shift every block after them, and a stretch moved to the front. */
+    static byte[] newVersion(byte[] old) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(old, old.length - 100_000, 100_000);
+        out.write(old, 0, 500_000);
+        out.write(bytes(20_000, 2), 0, 20_000);
+        out.write(old, 520_000, 700_000);
+        out.write(bytes(10_000, 3), 0, 10_000);
+        out.write(old, 1_220_000, 800_000);
+        out.write(old, 2_027_000, old.length - 100_000 - 2_027_000);
+        return out.toByteArray();
+    }
+
+    /** Publishes {@code content} as /a.CIPHER with its control file beside it; returns the artifact's SHA-256. */
+    private String publish(byte[] content, String cipher) throws Exception {
+        Path input = Files.write(dir.resolve("plain"), content);
+        Path artifact = dir.resolve("a." + cipher);
+        List<String> args = new ArrayList<>(List.of("encrypt", input.toString(), "-o", artifact.toString(),
+                "--cipher", cipher, "--delta-index"));
+        if (!cipher.equals("none")) {
+            args.addAll(List.of("--key-file", dir.resolve("key").toString()));
+        }
+        CliRunner.Result result = cli.run(args.toArray(String[]::new));
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.out().contains("delta-index " + artifact + ".zsync"), result.out());
+        server.put("/a." + cipher, Files.readAllBytes(artifact));
+        server.put("/a." + cipher + ".zsync", Files.readAllBytes(Path.of(artifact + ".zsync")));
+        return sha256(Files.readAllBytes(artifact));
+    }
+
+    private CliRunner.Result get(String cipher, String sha256, String... extra) {
+        List<String> args = new ArrayList<>(List.of("get", server.url("/a." + cipher), "--sha256", sha256, "-o",
+                output().toString(), "--state-dir", dir.resolve("state").toString(), "--json",
+                "--cipher", cipher, "--reconnect", "none"));
+        if (!List.of(extra).contains("--progress")) {
+            args.addAll(List.of("--progress", "none"));
+        }
+        if (!cipher.equals("none")) {
+            args.addAll(List.of("--key-file", dir.resolve("key").toString()));
+        }
+        args.addAll(List.of(extra));
+        return cli.run(args.toArray(String[]::new));
+    }
+
+    private Path output() {
+        return dir.resolve("out/model.bin");
+    }
+
+    private long indexBytes(String cipher) throws Exception {
+        return Files.size(dir.resolve("a." + cipher + ".zsync"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "aes-256-gcm", "aes-256-cbc", "aes-256-ctr"})
+    void fetchesOnlyWhatChangedSinceTheVersionAtTheOutput(String cipher) throws Exception {
+        String sha = publish(plain, cipher);
+        Files.write(output(), old);
+
+        CliRunner.Result result = get(cipher, sha, "--delta-index", "auto");
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(output()));
+        long sent = server.bodyBytesSent();
+        long index = indexBytes(cipher);
+        // The new bytes, up to two 2 KiB blocks around each of 5 edits, the GCM tag or CBC padding, the control file.
+        assertTrue(sent <= index + NEW_BYTES + 10 * 2048 + 64, sent + " bytes sent, the index " + index);
+        assertTrue(sent >= index + NEW_BYTES, "the new bytes cannot come from the seed: " + sent);
+        JsonNode download = JSON.readTree(result.out()).get("download");
+        long reused = download.get("bytes_reused").asLong();
+        assertTrue(reused >= plain.length - NEW_BYTES - 10 * 2048, "reused " + reused);
+        assertEquals(download.get("bytes_downloaded").asLong() - reused, download.get("bytes_fetched").asLong());
+        assertTrue(result.err().isEmpty(), result.err());
+        // Every piece was a single range: S3 and most CDNs refuse more than one.
+        for (TestHttpServer.Request request : server.requests()) {
+            assertTrue(request.range() == null || !request.range().contains(","), request.range());
+        }
+    }
+
+    @Test
+    void aSeedGivenWithSeedIsUsedWhenThereIsNoOutputYet() throws Exception {
+        String sha = publish(plain, "aes-256-gcm");
+        Path seed = Files.write(dir.resolve("old-model.bin"), old);
+
+        CliRunner.Result result = get("aes-256-gcm", sha, "--delta-index", server.url("/a.aes-256-gcm.zsync"),
+                "--seed", seed.toString());
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(output()));
+        assertTrue(server.bodyBytesSent() <= indexBytes("aes-256-gcm") + NEW_BYTES + 10 * 2048 + 64);
+        assertArrayEquals(old, Files.readAllBytes(seed), "a seed is only read");
+    }
+
+    @Test
+    void aSeedThatSharesNothingCostsTheWholeArtifactAndTheIndexAndNoMore() throws Exception {
+        String sha = publish(plain, "aes-256-ctr");
+        Files.write(output(), bytes(SIZE, 99));
+
+        CliRunner.Result result = get("aes-256-ctr", sha, "--delta-index", "auto");
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(output()));
+        long artifact = plain.length + 16;
+        assertTrue(server.bodyBytesSent() <= artifact * 101 / 100 + indexBytes("aes-256-ctr"),
+                server.bodyBytesSent() + " sent");
+        assertEquals(0, JSON.readTree(result.out()).get("download").get("bytes_reused").asLong());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "aes-256-gcm"})
+    void aCorruptOrTruncatedIndexIsAWarningAndTheArtifactComesWhole(String cipher) throws Exception {
+        String sha = publish(plain, cipher);
+        byte[] index = Files.readAllBytes(dir.resolve("a." + cipher + ".zsync"));
+        server.put("/a." + cipher + ".zsync", java.util.Arrays.copyOf(index, index.length - 100));
+        Files.write(output(), old);
+
+        CliRunner.Result result = get(cipher, sha, "--delta-index", "auto", "--progress", "plain");
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(output()));
+        assertTrue(result.err().contains("cannot be used (" + (cipher.equals("none")
+                ? "the control file has" : "it does not decrypt with the artifact's key")), result.err());
+        assertTrue(result.err().contains("fetching the artifact whole"), result.err());
+        assertEquals(0, JSON.readTree(result.out()).get("download").get("bytes_reused").asLong());
+    }
+
+    @Test
+    void anIndexThatCannotBeFetchedIsAWarningAndTheArtifactComesWhole() throws Exception {
+        String sha = publish(plain, "none");
+        Files.write(output(), old);
+
+        CliRunner.Result result = get("none", sha, "--delta-index", server.url("/missing.zsync"), "--progress",
+                "plain");
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(output()));
+        assertTrue(result.err().contains("cannot fetch the delta index"), result.err());
+        assertFalse(JSON.readTree(result.out()).get("download").has("bytes_reused"),
+                "not tried yet: the next run tries again");
+    }
+
+    /**
+     * A control file that does not describe the artifact (a publisher's mistake; for a seed, a block changed after
+     * it was matched would do the same): the SHA-256 of the result is wrong, the delta is dropped, and the artifact
+     * is fetched whole, counted as one restart. Never a wrong output.
+     */
+    @Test
+    void aDeltaThatGivesAWrongResultIsDroppedAndTheArtifactFetchedWhole() throws Exception {
+        String sha = publish(plain, "aes-256-gcm");
+        byte[] artifact = Files.readAllBytes(dir.resolve("a.aes-256-gcm"));
+        // The index of the old version, served as the new one's.
+        publish(old, "aes-256-gcm");
+        server.put("/a.aes-256-gcm", artifact);
+        Files.write(output(), old);
+
+        CliRunner.Result result = get("aes-256-gcm", sha, "--delta-index", "auto");
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(output()));
+        JsonNode download = JSON.readTree(result.out()).get("download");
+        assertEquals(1, download.get("restarts").asInt());
+        assertEquals(0, download.get("bytes_reused").asLong());
+        assertTrue(server.bodyBytesSent() <= artifact.length + 2 * indexBytes("aes-256-gcm") + 64 * 1024,
+                server.bodyBytesSent() + " sent");
+    }
+
+    @Test
+    void aRerunAfterCompletionFetchesNothingAndASecondDeltaIsNotTried() throws Exception {
+        String sha = publish(plain, "none");
+        Files.write(output(), old);
+        assertEquals(0, get("none", sha, "--delta-index", "auto").exitCode());
+        int requests = server.requests().size();
+
+        CliRunner.Result again = get("none", sha, "--delta-index", "auto");
+
+        assertEquals(0, again.exitCode(), again.err());
+        assertEquals(requests, server.requests().size(), "nothing fetched, not even the index");
+    }
+
+    @Test
+    void badDeltaOptionsAreOneLineAndExitTwo() throws Exception {
+        String sha = publish(plain, "none");
+        CliRunner.Result noIndex = get("none", sha, "--seed", dir.resolve("key").toString());
+        assertEquals(2, noIndex.exitCode());
+        assertEquals("skyloader: --seed needs --delta-index URL|auto (where the blocks are described)\n",
+                noIndex.err());
+        CliRunner.Result missing = get("none", sha, "--delta-index", "auto", "--seed", dir.resolve("nope").toString());
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().startsWith("skyloader: --seed: ") && missing.err().endsWith(" does not exist\n"),
+                missing.err());
+        CliRunner.Result folder = get("none", sha, "--delta-index", "auto", "--seed", dir.toString());
+        assertEquals(2, folder.exitCode());
+        assertTrue(folder.err().endsWith(" is not a regular file\n"), folder.err());
+        CliRunner.Result badUrl = get("none", sha, "--delta-index", "ftp://x/y");
+        assertEquals(2, badUrl.exitCode());
+        assertTrue(badUrl.err().startsWith("skyloader: --delta-index: "), badUrl.err());
+        assertEquals(0, server.requests().size(), "nothing fetched for bad input");
+        assertFalse(Files.exists(output()));
+    }
+
+    @Test
+    void autoPutsZsyncAtTheEndOfThePathAndKeepsTheQuery() {
+        assertEquals("https://cdn.example/m/a.bin.zsync?X-Amz-Signature=abc", Inputs.autoIndex(
+                new dev.skyloader.domain.SourceUrl("https://cdn.example/m/a.bin?X-Amz-Signature=abc")).value());
+        assertEquals("s3://bucket/models/a.bin.zsync",
+                Inputs.autoIndex(new dev.skyloader.domain.SourceUrl("s3://bucket/models/a.bin")).value());
+    }
+
+    @Test
+    void encryptWritesAControlFileThatOnlyTheKeyOpens() throws Exception {
+        publish(plain, "aes-256-gcm");
+        byte[] index = Files.readAllBytes(dir.resolve("a.aes-256-gcm.zsync"));
+        assertFalse(new String(index, java.nio.charset.StandardCharsets.ISO_8859_1).contains("zsync"),
+                "encrypted: no header in the clear");
+        publish(plain, "none");
+        String clear = new String(Files.readAllBytes(dir.resolve("a.none.zsync")),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(clear.startsWith("zsync: 0.6.2\nFilename: a.none\n"), clear.substring(0, 40));
+        assertTrue(clear.contains("\nLength: " + plain.length + "\n"));
+        CliRunner.Result json = cli.run("encrypt", dir.resolve("plain").toString(), "-o",
+                dir.resolve("b.gcm").toString(), "--cipher", "aes-256-gcm", "--key-file", dir.resolve("key").toString(),
+                "--delta-index", "--block-size", "4K", "--url", "https://cdn.example/b.gcm", "--json");
+        assertEquals(0, json.exitCode(), json.err());
+        assertEquals("https://cdn.example/b.gcm.zsync", JSON.readTree(json.out()).get("delta_index").asText());
+        assertEquals(2, cli.run("encrypt", dir.resolve("plain").toString(), "-o", dir.resolve("c").toString(),
+                "--cipher", "none", "--block-size", "4096").exitCode(), "--block-size alone");
+        assertEquals(2, cli.run("encrypt", dir.resolve("plain").toString(), "-o", dir.resolve("c").toString(),
+                "--cipher", "none", "--delta-index", "--block-size", "3000").exitCode());
+    }
+}
