@@ -17,14 +17,15 @@ import java.util.OptionalLong;
 
 /**
  * An update response as {@code sync} reads it: {@code {"artifacts": [{"name", "url", "mirrors", "sha256", "size",
- * "encryption": {"cipher", "key"}, "priority"}]}}. Read strictly: anything wrong is one line that names the entry
+ * "encryption": {"cipher", "key"}, "priority", "delta_index", "seeds"}]}}. Read strictly: anything wrong is one line that names the entry
  * (its index and name) and never quotes a key. Fields it does not know are ignored, so a newer update service can
  * add some.
  */
 record Manifest(List<Artifact> artifacts) {
     /** One entry, checked. The name is a plain file name: no separator, no NUL, not {@code .} or {@code ..}. */
     record Artifact(int index, String name, SourceUrl url, List<SourceUrl> mirrors, Sha256 sha256, OptionalLong size,
-                    CipherName cipher, Optional<AesKey> key, int priority) {
+                    CipherName cipher, Optional<AesKey> key, int priority, Optional<String> deltaIndex,
+                    List<String> seeds) {
         String where() {
             return "artifacts[" + index + "] (" + name + ")";
         }
@@ -128,6 +129,37 @@ record Manifest(List<Artifact> artifacts) {
             }
             priority = priorityNode.asInt();
         }
+        Optional<String> deltaIndex = Optional.empty();
+        JsonNode indexNode = node.get("delta_index");
+        if (indexNode != null && !indexNode.isNull()) {
+            if (!indexNode.isTextual()) {
+                throw new BadInputException(where + ": \"delta_index\" must be a URL or \"auto\"");
+            }
+            if (!indexNode.asText().equals("auto")) {
+                field(where, "delta_index", () -> new SourceUrl(indexNode.asText()));
+            }
+            deltaIndex = Optional.of(indexNode.asText());
+        }
+        List<String> seeds = new ArrayList<>();
+        JsonNode seedList = node.get("seeds");
+        if (seedList != null && !seedList.isNull()) {
+            if (!seedList.isArray()) {
+                throw new BadInputException(where + ": \"seeds\" must be a list of names of files in the output "
+                        + "folder");
+            }
+            if (deltaIndex.isEmpty()) {
+                throw new BadInputException(where + ": \"seeds\" needs \"delta_index\" (where the blocks are "
+                        + "described)");
+            }
+            for (int s = 0; s < seedList.size(); s++) {
+                JsonNode seed = seedList.get(s);
+                String problem = seed.isTextual() ? nameProblem(seed.asText()) : "is not a string";
+                if (problem != null) {
+                    throw new BadInputException(where + ": seeds[" + s + "] " + problem);
+                }
+                seeds.add(seed.asText());
+            }
+        }
         CipherName cipher = CipherName.NONE;
         Optional<AesKey> key = Optional.empty();
         JsonNode encryption = node.get("encryption");
@@ -157,7 +189,8 @@ record Manifest(List<Artifact> artifacts) {
                 throw new BadInputException(where + ": \"size\": " + problem.get());
             }
         }
-        return new Artifact(index, name, url, List.copyOf(mirrors), sha256, size, cipher, key, priority);
+        return new Artifact(index, name, url, List.copyOf(mirrors), sha256, size, cipher, key, priority, deltaIndex,
+                List.copyOf(seeds));
     }
 
     /** Why {@code name} is not a plain file name inside the output folder, or null when it is one. */

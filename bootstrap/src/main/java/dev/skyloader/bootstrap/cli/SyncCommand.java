@@ -78,10 +78,12 @@ final class SyncCommand implements Callable<Integer> {
                 DownloadCommand command = Inputs.parse("manifest: " + artifact.where(), () -> run.apply(
                         new DownloadCommand(artifact.url(), artifact.mirrors(), artifact.sha256(), artifact.size(),
                                 artifact.cipher(), artifact.key(), output, run.backoff(), OptionalInt.empty(), 0,
-                                shown), connections));
+                                shown), connections).withDelta(delta(artifact, folder)));
                 entries.add(new Entry(artifact.name(), artifact.priority(), command));
                 run.checkSchemes(wiring, command.sources(), each -> "manifest: "
                         + artifact.where() + (each.equals(artifact.url()) ? ": url" : ": mirror"));
+                run.checkSchemes(wiring, command.delta().map(d -> List.of(d.index())).orElse(List.of()),
+                        each -> "manifest: " + artifact.where() + ": delta_index");
             }
             parsed.artifacts().forEach(a -> progress.get(a.name()).start(a.size()));
             SyncResult result;
@@ -192,5 +194,12 @@ final class SyncCommand implements Callable<Integer> {
         if (!common.quiet || result.outcome() != Outcome.COMPLETE) {
             root.err.println("skyloader: sync: " + result.message());
         }
+    }
+
+    /** The artifact's delta update: its control file (auto: beside the artifact) and its seeds, files in DIR. */
+    private static java.util.Optional<DownloadCommand.Delta> delta(Manifest.Artifact artifact, Path folder) {
+        return artifact.deltaIndex().map(index -> new DownloadCommand.Delta(
+                index.equals("auto") ? Inputs.autoIndex(artifact.url()) : new dev.skyloader.domain.SourceUrl(index),
+                artifact.seeds().stream().map(seed -> folder.resolve(seed).toString()).toList()));
     }
 }

@@ -278,4 +278,52 @@ class DeltaCommandTest {
         assertEquals(2, cli.run("encrypt", dir.resolve("plain").toString(), "-o", dir.resolve("c").toString(),
                 "--cipher", "none", "--delta-index", "--block-size", "3000").exitCode());
     }
+
+    @Test
+    void syncTakesDeltaIndexAndSeedsFromTheManifest() throws Exception {
+        String gcm = publish(plain, "aes-256-gcm");
+        String none = publish(plain, "none");
+        String key = Files.readString(dir.resolve("key")).trim();
+        Files.write(dir.resolve("out/model.gcm"), old);
+        Files.write(dir.resolve("out/old-model.bin"), old);
+        String manifest = """
+                {"artifacts": [
+                  {"name": "model.gcm", "url": "%s", "sha256": "%s", "size": %d, "delta_index": "auto",
+                   "encryption": {"cipher": "aes-256-gcm", "key": "%s"}},
+                  {"name": "model.bin", "url": "%s", "sha256": "%s", "delta_index": "%s", "seeds": ["old-model.bin"]}
+                ]}""".formatted(server.url("/a.aes-256-gcm"), gcm, plain.length + 28, key, server.url("/a.none"),
+                none, server.url("/a.none.zsync"));
+        Path file = Files.writeString(dir.resolve("manifest.json"), manifest);
+
+        CliRunner.Result result = cli.run("sync", file.toString(), "--out", dir.resolve("out").toString(),
+                "--state-dir", dir.resolve("state").toString(), "--quiet", "--reconnect", "none");
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/model.gcm")));
+        assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/model.bin")));
+        long indexes = indexBytes("aes-256-gcm") + indexBytes("none");
+        assertTrue(server.bodyBytesSent() <= indexes + 2 * (NEW_BYTES + 10 * 2048 + 64),
+                server.bodyBytesSent() + " sent");
+    }
+
+    @Test
+    void aManifestWithBadDeltaFieldsIsOneLineAndExitTwo() throws Exception {
+        String[][] cases = {
+                {"\"delta_index\": 5", "manifest: artifacts[0] (m): \"delta_index\" must be a URL or \"auto\""},
+                {"\"delta_index\": \"auto\", \"seeds\": \"x\"",
+                        "manifest: artifacts[0] (m): \"seeds\" must be a list of names of files in the output folder"},
+                {"\"seeds\": [\"x\"]", "manifest: artifacts[0] (m): \"seeds\" needs \"delta_index\" (where the "
+                        + "blocks are described)"},
+                {"\"delta_index\": \"auto\", \"seeds\": [\"../x\"]", "manifest: artifacts[0] (m): seeds[0] "},
+                {"\"delta_index\": \"auto\", \"seeds\": [7]", "manifest: artifacts[0] (m): seeds[0] is not a string"}};
+        for (String[] each : cases) {
+            Path file = Files.writeString(dir.resolve("bad.json"), "{\"artifacts\": [{\"name\": \"m\", \"url\": "
+                    + "\"http://127.0.0.1:1/m\", \"sha256\": \"" + "0".repeat(64) + "\", " + each[0] + "}]}");
+            CliRunner.Result result = cli.run("sync", file.toString(), "--out", dir.resolve("out").toString(),
+                    "--state-dir", dir.resolve("state").toString());
+            assertEquals(2, result.exitCode(), each[0] + ": " + result.err());
+            assertTrue(result.err().startsWith("skyloader: " + each[1]), result.err());
+            assertEquals(1, result.err().lines().count(), result.err());
+        }
+    }
 }
