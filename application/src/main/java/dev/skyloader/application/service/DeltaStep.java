@@ -86,13 +86,16 @@ final class DeltaStep {
             journal.change((d, now) -> d.recordReuse(0, now));
             return;
         }
+        java.time.Instant began = journal.now();
         long reused = scan(index, seeds, part, command, listener, id);
+        java.time.Duration took = java.time.Duration.between(began, journal.now());
         part.recordWritten();
         part.syncNow();
         long total = index.length();
         journal.change((d, now) -> d.recordReuse(reused, now));
         listener.notice(id, "delta: " + reused + " of " + total + " bytes (" + percent(reused, total)
-                + ") found in " + seeds.size() + (seeds.size() == 1 ? " seed" : " seeds") + "; fetching the other "
+                + ") found in " + seeds.size() + (seeds.size() == 1 ? " seed" : " seeds") + " in "
+                + dev.skyloader.domain.DurationText.human(took) + "; fetching the other "
                 + (total - reused));
     }
 
@@ -104,18 +107,14 @@ final class DeltaStep {
         long usable = command.cipher() == CipherName.NONE ? index.length() : index.length() / 16 * 16;
         // Blocks may land anywhere: from now on a run after a crash trusts only the ranges the state names.
         part.markPiecewise();
-        long[] written = {0};
         for (String seed : seeds) {
-            try (InputStream in = files.openRead(seed)) {
-                scanner.scan(in, present, (offset, data, from, length) -> {
-                    int n = (int) Math.min(length, usable - offset);
-                    if (n > 0) {
-                        part.write(offset, data, from, n);
-                        written[0] += n;
-                    }
-                });
+            try {
+                scanSeed(scanner, seed, present, part, usable);
+            } catch (PartWriteFailure e) {
+                // Not the seed's fault: the part cannot be written, as a download would find.
+                throw e.getCause();
             } catch (IOException e) {
-                // A seed is a help, not a need.
+                // A seed is a help, not a need; what it gave so far is written and counts.
                 listener.notice(id, "delta: cannot read the seed " + seed + " (" + e.getMessage() + "); going on");
             }
             if (scanner.complete()) {
@@ -123,6 +122,128 @@ final class DeltaStep {
             }
         }
         return Math.min(scanner.reused(), usable);
+    }
+
+    /** Seeds from this size on are scanned in two halves side by side (the verifier has nothing to do meanwhile). */
+    static final long SPLIT_FROM = 64L << 20;
+
+    /** One seed: on two threads when it is large and there are two cores, each with a half of the windows. */
+    private void scanSeed(SeedScanner scanner, String seed, BitSet present, Part part, long usable)
+            throws IOException, InterruptedException {
+        long size = files.size(seed).orElse(0);
+        long half = size >= SPLIT_FROM && Runtime.getRuntime().availableProcessors() > 1 ? size / 2 : size;
+        Runs first = new Runs(part, usable);
+        if (half == size) {
+            try (InputStream in = files.openRead(seed)) {
+                scanner.scan(in, present, first);
+            } finally {
+                first.flush();
+            }
+            return;
+        }
+        Runs second = new Runs(part, usable);
+        Exception[] failed = new Exception[1];
+        Thread helper = Thread.ofPlatform().daemon().name("skyloader-seed-scan").start(() -> {
+            try (InputStream in = files.openRead(seed)) {
+                in.skipNBytes(half);
+                scanner.scan(in, present, second);
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                failed[0] = e;
+            } finally {
+                try {
+                    second.flush();
+                } catch (PartWriteFailure e) {
+                    failed[0] = e;
+                }
+            }
+        });
+        try (InputStream in = files.openRead(seed)) {
+            scanner.scan(in, half, present, first);
+            first.flush();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // This half failed or was stopped: the other half stops too before the part moves on.
+            helper.interrupt();
+            helper.join();
+            first.flush();
+            throw e;
+        }
+        stopAndJoin(helper);
+        if (failed[0] instanceof IOException e) {
+            throw e;
+        }
+        if (failed[0] instanceof InterruptedException e) {
+            throw e;
+        }
+        if (failed[0] instanceof RuntimeException e) {
+            throw e;
+        }
+    }
+
+    /** Waits for the helper; interrupted, it stops the helper too, waits for it, and says so. */
+    private static void stopAndJoin(Thread helper) throws InterruptedException {
+        try {
+            helper.join();
+        } catch (InterruptedException e) {
+            helper.interrupt();
+            helper.join();
+            throw e;
+        }
+    }
+
+    /**
+     * Found blocks into the part, neighbours gathered into one write of up to 4 MiB: a seed that is mostly the new
+     * version yields block after block, and one write per block would cost a system call each.
+     */
+    private static final class Runs implements SeedScanner.Found {
+        private final Part part;
+        private final long usable;
+        private final byte[] run = new byte[4 << 20];
+        private long start = -1;
+        private int length;
+
+        Runs(Part part, long usable) {
+            this.part = part;
+            this.usable = usable;
+        }
+
+        @Override
+        public void block(long offset, byte[] data, int from, int n) throws IOException {
+            int take = (int) Math.min(n, usable - offset);
+            if (take <= 0) {
+                return;
+            }
+            if (start < 0 || offset != start + length || length + take > run.length) {
+                flush();
+                start = offset;
+            }
+            System.arraycopy(data, from, run, length, take);
+            length += take;
+        }
+
+        void flush() throws PartWriteFailure {
+            try {
+                if (length > 0) {
+                    part.write(start, run, 0, length);
+                }
+            } catch (IOException e) {
+                throw new PartWriteFailure(e);
+            } finally {
+                start = -1;
+                length = 0;
+            }
+        }
+    }
+
+    /** Writing the part failed while blocks were found: told apart from a seed that cannot be read. */
+    private static final class PartWriteFailure extends IOException {
+        PartWriteFailure(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
     }
 
     /** Blocks the part holds already (an earlier run of this download). */

@@ -30,7 +30,9 @@ final class SeedScanner {
     private final int mask;
     private final int seq;
     private final int blocks;
-    private final BitSet known = new BitSet();
+    /** Blocks found; sized for all of them up front, so that a set never reallocates under a reader. */
+    private final BitSet known;
+    private volatile int foundCount;
     /** Open addressing: key slots, the first block of each key, and a chain of the blocks sharing it. */
     private final long[] keys;
     private final int[] heads;
@@ -54,6 +56,7 @@ final class SeedScanner {
         this.mask = index.rsumMask();
         this.seq = index.seqMatches();
         this.blocks = index.blocks();
+        this.known = new BitSet(Math.max(1, blocks));
         int capacity = Integer.highestOneBit(Math.max(16, blocks * 2)) * 2;
         keys = new long[capacity];
         heads = new int[capacity];
@@ -90,17 +93,17 @@ final class SeedScanner {
     }
 
     /** Blocks found so far, in all seeds. */
-    BitSet known() {
+    synchronized BitSet known() {
         return (BitSet) known.clone();
     }
 
     /** Plaintext bytes of the blocks found so far. */
-    long reused() {
+    synchronized long reused() {
         return reused;
     }
 
     boolean complete() {
-        return known.cardinality() == blocks;
+        return foundCount == blocks;
     }
 
     /**
@@ -108,9 +111,19 @@ final class SeedScanner {
      * already in the part ({@code skip}) are not handed on, but count as found.
      */
     void scan(InputStream seed, BitSet skip, Found found) throws IOException, InterruptedException {
+        scan(seed, Long.MAX_VALUE, skip, found);
+    }
+
+    /**
+     * As {@link #scan(InputStream, BitSet, Found)}, for the windows that start in the first {@code windows} bytes of
+     * {@code seed} only (it reads a little further, for the last windows): several threads can each scan a share of
+     * one seed, each from its own stream, into one scanner. {@code found} is called on this thread.
+     */
+    void scan(InputStream seed, long windows, BitSet skip, Found found) throws IOException, InterruptedException {
         if (blocks == 0 || complete()) {
             return;
         }
+        long base = 0;
         int span = seq * blockSize;
         byte[] buf = new byte[Math.max(BUFFER, 4 * span)];
         int filled = 0;
@@ -122,13 +135,13 @@ final class SeedScanner {
         int r2 = 0;
         int expect = -1;
         byte[] md1 = null;
-        byte[] md2 = null;
         long checked = 0;
         while (true) {
             if (pos + span + 1 > filled && !padded) {
                 // Keep the window, read on; room is always left for the padding.
                 System.arraycopy(buf, pos, buf, 0, filled - pos);
                 filled -= pos;
+                base += pos;
                 pos = 0;
                 while (!eof && filled < buf.length - (span + 1)) {
                     int n = seed.read(buf, filled, buf.length - (span + 1) - filled);
@@ -148,68 +161,35 @@ final class SeedScanner {
                     throw new InterruptedException("stopped while reading a seed");
                 }
             }
-            if (pos + span > filled) {
+            if (pos + span > filled || base + pos >= windows) {
                 return;
             }
-            if (!valid) {
-                r1 = RollingSum.of(buf, pos, blockSize);
-                r2 = seq == 2 ? RollingSum.of(buf, pos + blockSize, blockSize) : 0;
-                valid = true;
-                md1 = null;
-                md2 = null;
-            }
             int matched = -1;
-            if (expect >= 0 && expect < blocks && (r1 & mask) == index.rsum(expect)) {
-                // The block after a match, right behind it: one sum and one MD4 decide.
+            if (expect >= 0 && expect < blocks) {
+                // The block after a match, right behind it: the MD4 alone decides (when it matches, as it mostly
+                // does, the rolling sum would have too; the artifact's SHA-256 has the last word anyway).
                 md1 = Md4.digest(buf, pos, blockSize);
                 if (index.checksumMatches(expect, md1)) {
                     matched = expect;
-                    if (!known.get(expect)) {
-                        take(expect, buf, pos, skip, found);
-                    }
+                    take(expect, buf, pos, skip, found);
                 }
+            }
+            if (matched < 0 && !valid) {
+                r1 = RollingSum.of(buf, pos, blockSize);
+                r2 = seq == 2 ? RollingSum.of(buf, pos + blockSize, blockSize) : 0;
+                valid = true;
             }
             if (matched < 0) {
                 long key = keyOf(r1 & mask, r2 & mask);
                 int bit = filterBit(key);
                 if ((filter[bit >>> 6] & 1L << bit) != 0) {
-                    int slot = find(key);
-                    int previous = -1;
-                    for (int i = slot < 0 ? -1 : heads[slot]; i >= 0; i = chain[i]) {
-                        if (known.get(i)) {
-                            // Found before: out of the chain, so that repeated content does not walk it again.
-                            if (previous < 0) {
-                                heads[slot] = chain[i];
-                            } else {
-                                chain[previous] = chain[i];
-                            }
-                            continue;
-                        }
-                        previous = i;
-                        if (md1 == null) {
-                            md1 = Md4.digest(buf, pos, blockSize);
-                        }
-                        if (!index.checksumMatches(i, md1)) {
-                            continue;
-                        }
-                        if (seq == 2 && i + 1 < blocks) {
-                            if (md2 == null) {
-                                md2 = Md4.digest(buf, pos + blockSize, blockSize);
-                            }
-                            if (!index.checksumMatches(i + 1, md2)) {
-                                continue;
-                            }
-                        }
-                        matched = i;
-                        take(i, buf, pos, skip, found);
-                        if (seq == 2 && i + 1 < blocks) {
-                            if (!known.get(i + 1)) {
-                                take(i + 1, buf, pos + blockSize, skip, found);
-                            }
-                            matched = i + 1;
-                            pos += blockSize;
-                        }
-                        break;
+                    int first = lookUp(key, buf, pos, skip, found, md1);
+                    if (first >= 0 && seq == 2 && first + 1 < blocks) {
+                        // A pair: its second block was taken too, one block on.
+                        matched = first + 1;
+                        pos += blockSize;
+                    } else {
+                        matched = first;
                     }
                 }
             }
@@ -217,6 +197,7 @@ final class SeedScanner {
                 pos += blockSize;
                 expect = matched + 1;
                 valid = false;
+                md1 = null;
                 if (complete()) {
                     return;
                 }
@@ -235,7 +216,6 @@ final class SeedScanner {
                 r2 = RollingSum.roll(r2, buf[pos + blockSize], buf[pos + span], shift);
             }
             md1 = null;
-            md2 = null;
             pos++;
             if ((++checked & 0xffffff) == 0 && Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("stopped while reading a seed");
@@ -243,12 +223,55 @@ final class SeedScanner {
         }
     }
 
+    /**
+     * The window at {@code pos} passed the filter: the blocks with its sums, confirmed by MD4 (with {@code
+     * seq_matches} 2, of both blocks of the pair). Returns the first block taken, or -1. Unlinks found blocks from the
+     * chain as it meets them, so that repeated content does not walk it again.
+     */
+    private synchronized int lookUp(long key, byte[] buf, int pos, BitSet skip, Found found, byte[] md1)
+            throws IOException {
+        int slot = find(key);
+        byte[] md2 = null;
+        int previous = -1;
+        for (int i = slot < 0 ? -1 : heads[slot]; i >= 0; i = chain[i]) {
+            if (known.get(i)) {
+                if (previous < 0) {
+                    heads[slot] = chain[i];
+                } else {
+                    chain[previous] = chain[i];
+                }
+                continue;
+            }
+            previous = i;
+            if (md1 == null) {
+                md1 = Md4.digest(buf, pos, blockSize);
+            }
+            if (!index.checksumMatches(i, md1)) {
+                continue;
+            }
+            if (seq == 2 && i + 1 < blocks) {
+                if (md2 == null) {
+                    md2 = Md4.digest(buf, pos + blockSize, blockSize);
+                }
+                if (!index.checksumMatches(i + 1, md2)) {
+                    continue;
+                }
+            }
+            take(i, buf, pos, skip, found);
+            if (seq == 2 && i + 1 < blocks) {
+                take(i + 1, buf, pos + blockSize, skip, found);
+            }
+            return i;
+        }
+        return -1;
+    }
+
     /** Block {@code i} is at {@code from}: it, and every block with the same sums, is found. */
-    private void take(int i, byte[] data, int from, BitSet skip, Found found) throws IOException {
+    private synchronized void take(int i, byte[] data, int from, BitSet skip, Found found) throws IOException {
         int group = groupOf[i];
         int previous = -1;
         for (int j = listHead[group]; j >= 0; j = groupNext[j]) {
-            if (j == i || !known.get(j) && index.sameSums(i, j)) {
+            if (j == i && !known.get(j) || !known.get(j) && index.sameSums(i, j)) {
                 give(j, data, from, skip, found);
             }
             if (known.get(j)) {
@@ -269,6 +292,7 @@ final class SeedScanner {
             return;
         }
         known.set(block);
+        foundCount++;
         int length = index.blockLength(block);
         reused += length;
         if (!skip.get(block)) {
