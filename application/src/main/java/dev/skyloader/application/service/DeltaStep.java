@@ -125,7 +125,7 @@ final class DeltaStep {
     }
 
     /** Seeds from this size on are scanned in two halves side by side (the verifier has nothing to do meanwhile). */
-    static final long SPLIT_FROM = 64L << 20;
+    static final long SPLIT_FROM = 8L << 20;
 
     /** One seed: on two threads when it is large and there are two cores, each with a half of the windows. */
     private void scanSeed(SeedScanner scanner, String seed, BitSet present, Part part, long usable)

@@ -157,4 +157,61 @@ class SeedScannerTest {
                 new ByteArrayInputStream(random(100_000, 11)), new BitSet(), (o, d, f, l) -> { }));
         assertFalse(Thread.interrupted());
     }
+
+    @Test
+    void twoThreadsEachScanningAHalfOfOneSeedFindWhatOneThreadFinds() throws Exception {
+        byte[] old = random(2 << 20, 12);
+        ByteArrayOutputStream edited = new ByteArrayOutputStream();
+        for (int i = 0; i < 8; i++) {
+            edited.write(old, i * (256 << 10), 256 << 10);
+            edited.write(random(1000, 20 + i), 0, 1000);
+        }
+        byte[] target = edited.toByteArray();
+        ZsyncIndex index = indexOf(target, 2048);
+        Result whole = scan(index, new BitSet(), old);
+
+        SeedScanner scanner = new SeedScanner(index);
+        byte[] out = new byte[target.length];
+        SeedScanner.Found into = (offset, data, from, length) -> {
+            synchronized (out) {
+                System.arraycopy(data, from, out, (int) offset, length);
+            }
+        };
+        int half = old.length / 2 + 777;
+        Exception[] failed = new Exception[1];
+        Thread second = new Thread(() -> {
+            try {
+                ByteArrayInputStream in = new ByteArrayInputStream(old);
+                in.skipNBytes(half);
+                scanner.scan(in, new BitSet(), into);
+            } catch (Exception e) {
+                failed[0] = e;
+            }
+        });
+        second.start();
+        scanner.scan(new ByteArrayInputStream(old), half, new BitSet(), into);
+        second.join();
+        assertNull(failed[0]);
+        assertEquals(whole.found(), scanner.known(), "the same blocks, whichever thread found them");
+        assertEquals(whole.reused(), scanner.reused());
+        for (int i = 0; i < index.blocks(); i++) {
+            if (scanner.known().get(i)) {
+                int start = i * 2048;
+                int end = start + index.blockLength(i);
+                assertArrayEquals(Arrays.copyOfRange(target, start, end), Arrays.copyOfRange(out, start, end));
+            }
+        }
+    }
+
+    @Test
+    void aScanLimitedToTheFirstWindowsDoesNotFindWhatLiesBeyondThem() throws Exception {
+        byte[] target = random(200_000, 13);
+        ZsyncIndex index = indexOf(target, 1024);
+        SeedScanner scanner = new SeedScanner(index);
+        scanner.scan(new ByteArrayInputStream(target), 50_000, new BitSet(), (o, d, f, l) -> { });
+        BitSet known = scanner.known();
+        assertTrue(known.get(0) && known.get(48), "blocks that start in the first 50,000 bytes: " + known);
+        assertFalse(known.get(60), "nothing far beyond them: " + known);
+        assertTrue(scanner.reused() < 60_000, "reused " + scanner.reused());
+    }
 }
