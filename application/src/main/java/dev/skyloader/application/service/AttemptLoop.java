@@ -9,6 +9,7 @@ import dev.skyloader.application.service.FailurePolicy.Decision;
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.SourceUrl;
 import java.io.IOException;
+import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -29,9 +30,18 @@ final class AttemptLoop {
     /** Sources that failed in a row without moving a byte since the last wait: a full round means wait. */
     private int failuresThisRound;
     private int changedInARow;
+    private final Before before;
+
+    /** Work of an attempt before its transfer (a delta update): a transient failure fails the attempt. */
+    interface Before {
+        Before NONE = source -> Optional.empty();
+
+        Optional<SourceException> run(SourceUrl source) throws IOException, InterruptedException;
+    }
 
     AttemptLoop(Journal journal, Part part, Connections transfer, Finisher finisher, RetryTiers tiers,
-                SourceRotation rotation, HostHealth hosts, DownloadListener listener) {
+                SourceRotation rotation, HostHealth hosts, DownloadListener listener, Before before) {
+        this.before = requireNonNull(before, "before is null");
         this.journal = requireNonNull(journal, "journal is null");
         this.part = requireNonNull(part, "part is null");
         this.transfer = requireNonNull(transfer, "transfer is null");
@@ -50,7 +60,15 @@ final class AttemptLoop {
             if (noRoom != null) {
                 return noRoom;
             }
-            long before = journal.bytes();
+            Optional<SourceException> unready = before.run(rotation.current());
+            if (unready.isPresent()) {
+                DownloadResult ended = afterFailure(unready.get(), false);
+                if (ended != null) {
+                    return ended;
+                }
+                continue;
+            }
+            long bytesBefore = journal.bytes();
             Transfer.Outcome outcome = transfer.fetch(rotation.current());
             if (outcome instanceof Transfer.AllBytes) {
                 switch (finisher.finish()) {
@@ -63,7 +81,7 @@ final class AttemptLoop {
                 }
             }
             SourceException error = ((Transfer.Interrupted) outcome).error();
-            DownloadResult ended = afterFailure(error, journal.bytes() > before);
+            DownloadResult ended = afterFailure(error, journal.bytes() > bytesBefore);
             if (ended != null) {
                 return ended;
             }

@@ -54,18 +54,37 @@ final class DeltaStep {
         return command.delta().isPresent() && d.bytesReused().isEmpty() && d.restarts() == 0 && !d.hasAllBytes();
     }
 
-    void apply(Journal journal, Part part, DownloadCommand command) throws IOException, InterruptedException {
+    /**
+     * Applies the delta, or finds it cannot be applied (a notice: the artifact comes whole).
+     *
+     * @param source the source of this attempt: a header that is still needed comes from it
+     * @return a transient failure to fetch the control file or the header: the attempt fails with it, and the next
+     *         attempt (after the wait the retry schedule says) tries the delta again
+     */
+    Optional<SourceException> apply(Journal journal, Part part, DownloadCommand command, SourceUrl source)
+            throws IOException, InterruptedException {
         DownloadCommand.Delta delta = command.delta().orElseThrow();
         DownloadId id = journal.read(Download::id);
         DownloadListener listener = command.listener();
+        String kept = indexPathFor(part, command);
+        List<String> seeds = seeds(delta, command, part, id);
+        if (seeds.isEmpty()) {
+            // Nothing to take blocks from: the control file would be paid for in vain.
+            listener.notice(id, "delta: no seed to take blocks from: fetching the artifact whole");
+            return dropped(journal, kept);
+        }
         byte[] file;
         try {
-            file = fetch(delta.index());
-        } catch (SourceException | IOException e) {
-            // Perhaps the link: the next run tries again.
+            file = keptOrFetched(delta.index(), kept);
+        } catch (SourceException e) {
+            if (e.kind() == SourceException.Kind.TRANSIENT) {
+                listener.notice(id, "cannot fetch the delta index " + delta.index().redacted() + " ("
+                        + e.getMessage() + ")");
+                return Optional.of(e);
+            }
             listener.notice(id, "cannot fetch the delta index " + delta.index().redacted() + " (" + e.getMessage()
-                    + "): fetching the artifact whole this run");
-            return;
+                    + "): fetching the artifact whole");
+            return dropped(journal, kept);
         }
         ZsyncIndex index;
         try {
@@ -74,17 +93,15 @@ final class DeltaStep {
         } catch (ZsyncIndex.FormatException e) {
             listener.notice(id, "the delta index " + delta.index().redacted() + " cannot be used (" + e.getMessage()
                     + "): fetching the artifact whole");
-            journal.change((d, now) -> d.recordReuse(0, now));
-            return;
+            return dropped(journal, kept);
         }
-        if (!headerKnown(journal, part, command)) {
-            return;
+        Optional<SourceException> noHeader = header(journal, part, command, source);
+        if (noHeader.isPresent()) {
+            return noHeader;
         }
-        List<String> seeds = seeds(delta, command, part, id);
-        if (seeds.isEmpty()) {
-            listener.notice(id, "delta: no seed to take blocks from: fetching the artifact whole");
-            journal.change((d, now) -> d.recordReuse(0, now));
-            return;
+        if (command.cipher().headerBytes() > 0 && part.header().isEmpty()) {
+            // The source answered with something else: the transfer finds out what, and says so.
+            return Optional.empty();
         }
         java.time.Instant began = journal.now();
         long reused = scan(index, seeds, part, command, listener, id);
@@ -93,10 +110,13 @@ final class DeltaStep {
         part.syncNow();
         long total = index.length();
         journal.change((d, now) -> d.recordReuse(reused, now));
+        // The blocks it names are in the part and the state says so: the control file is not needed again.
+        files.delete(kept);
         listener.notice(id, "delta: " + reused + " of " + total + " bytes (" + percent(reused, total)
                 + ") found in " + seeds.size() + (seeds.size() == 1 ? " seed" : " seeds") + " in "
                 + dev.skyloader.domain.DurationText.human(took) + "; fetching the other "
                 + (total - reused));
+        return Optional.empty();
     }
 
     private long scan(ZsyncIndex index, List<String> seeds, Part part, DownloadCommand command,
@@ -122,6 +142,13 @@ final class DeltaStep {
             }
         }
         return Math.min(scanner.reused(), usable);
+    }
+
+    /** The delta will not be tried again for this download: the artifact comes whole. */
+    private Optional<SourceException> dropped(Journal journal, String kept) throws IOException {
+        journal.change((d, now) -> d.recordReuse(0, now));
+        files.delete(kept);
+        return Optional.empty();
     }
 
     /** Seeds from this size on are scanned in two halves side by side (the verifier has nothing to do meanwhile). */
@@ -279,13 +306,38 @@ final class DeltaStep {
         return seeds;
     }
 
-    private byte[] fetch(SourceUrl url) throws SourceException, IOException {
+    /**
+     * Where the control file is kept, as served (encrypted when the artifact is), between its fetch and the end of
+     * the scan: a run killed in between does not pay for it twice.
+     */
+    static String indexPathFor(Part part, DownloadCommand command) {
+        // Named after the artifact too: never the control file of another version.
+        return part.path() + "." + command.sha256().hex().substring(0, 16) + ".zsync";
+    }
+
+    private byte[] keptOrFetched(SourceUrl url, String kept) throws SourceException, IOException {
+        if (files.exists(kept)) {
+            try (InputStream in = files.openRead(kept)) {
+                return in.readNBytes(ZsyncIndex.MAX_BYTES + 1);
+            }
+        }
+        byte[] file = fetch(url);
+        try (FileStore.StagedFile staged = files.stage(kept)) {
+            staged.output().write(file);
+            staged.commit();
+        }
+        return file;
+    }
+
+    private byte[] fetch(SourceUrl url) throws SourceException {
         try (RemoteBody body = source.open(url, 0, Optional.empty())) {
             if (body.offset() != 0) {
-                throw new IOException("the answer starts at byte " + body.offset());
+                throw SourceException.permanent(url.redacted() + ": the answer starts at byte " + body.offset());
             }
             // One byte more than a control file may have: the parser then says it is too large.
             return body.body().readNBytes(ZsyncIndex.MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw SourceException.transientError(url.redacted() + ": the connection was lost: " + e.getMessage(), e);
         }
     }
 
@@ -338,36 +390,41 @@ final class DeltaStep {
      * The nonce or IV is needed before any reused byte counts (the verifier re-derives the served bytes from it):
      * when no earlier run brought it, a request for just the header brings it, with the object's validator.
      */
-    private boolean headerKnown(Journal journal, Part part, DownloadCommand command)
-            throws IOException, InterruptedException {
+    private Optional<SourceException> header(Journal journal, Part part, DownloadCommand command, SourceUrl url)
+            throws IOException {
         int h = command.cipher().headerBytes();
         if (h == 0 || part.header().isPresent()) {
-            return true;
+            return Optional.empty();
         }
-        SourceUrl url = command.url();
         DownloadId id = journal.read(Download::id);
         try (RemoteBody body = source.open(url, 0, h, Optional.empty())) {
-            byte[] header = body.body().readNBytes(h);
-            if (body.offset() != 0 || header.length != h) {
-                throw new IOException("the answer brought " + header.length + " of the " + h + " header bytes");
+            byte[] header;
+            try {
+                header = body.body().readNBytes(h);
+            } catch (IOException e) {
+                throw SourceException.transientError(url.redacted() + ": the connection was lost in the header: "
+                        + e.getMessage(), e);
             }
             OptionalLong total = body.totalSize();
-            if (command.expectedSize().isPresent() && total.isPresent()
+            if (body.offset() != 0 || header.length != h || command.expectedSize().isPresent() && total.isPresent()
                     && total.getAsLong() != command.expectedSize().getAsLong()) {
-                // Not the artifact asked for: the download itself says so.
-                return false;
+                // Not the artifact asked for, or not all of its header: the transfer finds out and says so.
+                return Optional.empty();
             }
             journal.change((d, now) -> {
                 d.recordHeader(HexFormat.of().formatHex(header), now);
                 body.validator().ifPresent(tag -> d.recordValidator(new Validator(tag, url.redacted()), now));
             });
-        } catch (SourceException | IOException e) {
-            command.listener().notice(id, "delta: cannot fetch the artifact's header (" + e.getMessage()
-                    + "): fetching the artifact whole this run");
-            return false;
+        } catch (SourceException e) {
+            if (e.kind() != SourceException.Kind.TRANSIENT) {
+                // The transfer meets the same answer and judges it as it judges any.
+                return Optional.empty();
+            }
+            command.listener().notice(id, "delta: cannot fetch the artifact's header (" + e.getMessage() + ")");
+            return Optional.of(e);
         }
         part.startVerifier();
-        return true;
+        return Optional.empty();
     }
 
     private static String percent(long part, long whole) {

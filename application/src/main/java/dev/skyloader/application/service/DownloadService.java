@@ -139,9 +139,6 @@ public final class DownloadService implements DownloadArtifact {
             // A run killed while it converted the part or staged a file left that copy behind.
             files.deleteStaged(partPathFor(command.outputPath()));
             new PartRecovery(files, cipher, bootId, settings.bufferSize()).recover(journal, part, command);
-            if (journal.read(d -> DeltaStep.due(d, command))) {
-                new DeltaStep(source, files, cipher).apply(journal, part, command);
-            }
             AttemptLoop loop = newLoop(journal, part, command);
             return loop.run();
         } catch (IOException e) {
@@ -197,8 +194,11 @@ public final class DownloadService implements DownloadArtifact {
                 command.maxAttempts(), listener);
         Connections connections = new Connections(transfer, part, command.connections(), settings.pieceSize(), size,
                 command.cipher().headerBytes(), listener, journal.read(Download::id), "skyloader-connection");
+        DeltaStep delta = new DeltaStep(source, files, cipher);
+        AttemptLoop.Before before = current -> journal.read(d -> DeltaStep.due(d, command))
+                ? delta.apply(journal, part, command, current) : Optional.empty();
         return new AttemptLoop(journal, part, connections, finisher, tiers, new SourceRotation(command.sources(), hosts),
-                hosts, listener);
+                hosts, listener, before);
     }
 
     private Download prepare(DownloadId id, DownloadCommand command) throws IOException {

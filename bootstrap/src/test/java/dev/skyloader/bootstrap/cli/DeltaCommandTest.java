@@ -176,7 +176,7 @@ class DeltaCommandTest {
     }
 
     @Test
-    void anIndexThatCannotBeFetchedIsAWarningAndTheArtifactComesWhole() throws Exception {
+    void anIndexThatIsNotThereIsAWarningAndTheArtifactComesWhole() throws Exception {
         String sha = publish(plain, "none");
         Files.write(output(), old);
 
@@ -186,8 +186,55 @@ class DeltaCommandTest {
         assertEquals(0, result.exitCode(), result.err());
         assertArrayEquals(plain, Files.readAllBytes(output()));
         assertTrue(result.err().contains("cannot fetch the delta index"), result.err());
-        assertFalse(JSON.readTree(result.out()).get("download").has("bytes_reused"),
-                "not tried yet: the next run tries again");
+        assertTrue(result.err().contains("fetching the artifact whole"), result.err());
+        assertEquals(0, JSON.readTree(result.out()).get("download").get("bytes_reused").asLong(), "not tried again");
+    }
+
+    /**
+     * The link fails while the control file or the header is asked for: the attempt fails and waits as any does,
+     * and the next attempt tries the delta again. A whole download would cost the metered link the whole artifact.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aLinkThatFailsBeforeTheDeltaRetriesTheDeltaNotAWholeDownload(int failures) throws Exception {
+        String sha = publish(plain, "aes-256-ctr");
+        Files.write(output(), old);
+        // The first request (the index) fails; with two, the second (the header) too.
+        for (int i = 0; i < failures; i++) {
+            server.enqueue(new TestHttpServer.Status(503, Map.of()));
+        }
+
+        CliRunner.Result result = get("aes-256-ctr", sha, "--delta-index", "auto", "--backoff", "1ms",
+                "--progress", "plain");
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(output()));
+        assertTrue(server.bodyBytesSent() <= indexBytes("aes-256-ctr") + NEW_BYTES + 10 * 2048 + 64,
+                server.bodyBytesSent() + " sent: " + result.err());
+        assertTrue(JSON.readTree(result.out()).get("download").get("bytes_reused").asLong() > plain.length / 2);
+        try (var left = Files.list(dir.resolve("out"))) {
+            assertEquals(List.of("model.bin"), left.map(p -> p.getFileName().toString()).toList(),
+                    "the kept control file is gone once the delta is applied");
+        }
+    }
+
+    @Test
+    void aControlFileFetchedByARunThatStoppedIsNotFetchedAgain() throws Exception {
+        String sha = publish(plain, "aes-256-gcm");
+        Files.write(output(), old);
+        // The index arrives, then the header request fails for good in this run (--max-attempts 1).
+        server.enqueue(new TestHttpServer.Pass(), new TestHttpServer.Status(503, Map.of()));
+        CliRunner.Result first = get("aes-256-gcm", sha, "--delta-index", "auto", "--max-attempts", "1");
+        assertEquals(75, first.exitCode(), first.err());
+        long afterFirst = server.bodyBytesSent();
+        assertEquals(indexBytes("aes-256-gcm"), afterFirst, "the index, and nothing of the artifact");
+
+        CliRunner.Result second = get("aes-256-gcm", sha, "--delta-index", "auto");
+
+        assertEquals(0, second.exitCode(), second.err());
+        assertArrayEquals(plain, Files.readAllBytes(output()));
+        assertEquals(1, server.requests().stream().filter(r -> r.path().endsWith(".zsync")).count(),
+                "the second run used the control file the first one kept");
     }
 
     /**
