@@ -112,7 +112,7 @@ final class DeltaStep {
         journal.change((d, now) -> d.recordReuse(reused, now));
         // The blocks it names are in the part and the state says so: the control file is not needed again.
         files.delete(kept);
-        listener.notice(id, "delta: " + reused + " of " + total + " bytes (" + percent(reused, total)
+        listener.delta(id, reused, total, took, "delta: " + reused + " of " + total + " bytes (" + percent(reused, total)
                 + ") found in " + seeds.size() + (seeds.size() == 1 ? " seed" : " seeds") + " in "
                 + dev.skyloader.domain.DurationText.human(took) + "; fetching the other "
                 + (total - reused));

@@ -177,6 +177,20 @@ final class ConsoleListener implements DownloadListener {
     }
 
     @Override
+    public synchronized void delta(DownloadId id, long reused, long total, Duration took, String message) {
+        if (mode != Mode.JSON) {
+            notice(id, message);
+            return;
+        }
+        Map<String, Object> event = event("delta");
+        event.put("bytes_reused", reused);
+        event.put("total", total);
+        event.put("scan_s", took.toMillis() / 1000.0);
+        event.put("message", message);
+        emit(event);
+    }
+
+    @Override
     public synchronized void waiting(DownloadId id, Duration delay, String reason) {
         switch (mode) {
             case BAR -> {
@@ -202,6 +216,12 @@ final class ConsoleListener implements DownloadListener {
 
     /** The run ended: the bar gives its line back; JSON says how. */
     synchronized void finish(String outcome, String message, long outputBytes) {
+        finish(outcome, message, outputBytes, java.util.OptionalLong.empty(), java.util.OptionalLong.empty());
+    }
+
+    /** As {@link #finish(String, String, long)}, with what a delta update reused and what was fetched. */
+    synchronized void finish(String outcome, String message, long outputBytes, java.util.OptionalLong reused,
+                             java.util.OptionalLong fetched) {
         if (mode == Mode.BAR && barShown) {
             err.println();
             barShown = false;
@@ -212,6 +232,10 @@ final class ConsoleListener implements DownloadListener {
             event.put("message", message);
             if (outcome.equals("complete")) {
                 event.put("bytes", outputBytes);
+            }
+            if (reused.isPresent() && fetched.isPresent()) {
+                event.put("bytes_fetched", fetched.getAsLong());
+                event.put("bytes_reused", reused.getAsLong());
             }
             emit(event);
         }

@@ -172,7 +172,8 @@ final class GetCommand implements Callable<Integer> {
                 // the figure of the state instead
             }
         }
-        progress.finish(result.outcome().name().toLowerCase(java.util.Locale.ROOT), result.message(), size);
+        progress.finish(result.outcome().name().toLowerCase(java.util.Locale.ROOT), result.message(), size,
+                result.status().bytesReused(), result.status().bytesFetched());
         if (progress.mode() == ConsoleListener.Mode.JSON) {
             return; // stderr holds JSON lines only: the done or error event said it
         }

@@ -155,7 +155,9 @@ final class SyncCommand implements Callable<Integer> {
         for (SyncResult.Item item : result.items()) {
             ConsoleListener shown = progress.get(item.name());
             if (shown != null) {
-                shown.finish(item.outcome().name().toLowerCase(Locale.ROOT), item.message(), 0);
+                shown.finish(item.outcome().name().toLowerCase(Locale.ROOT), item.message(), 0,
+                        item.status().map(s -> s.bytesReused()).orElse(java.util.OptionalLong.empty()),
+                        item.status().map(s -> s.bytesFetched()).orElse(java.util.OptionalLong.empty()));
             }
         }
         if (common.json) {

@@ -373,4 +373,26 @@ class DeltaCommandTest {
             assertEquals(1, result.err().lines().count(), result.err());
         }
     }
+
+    @Test
+    void jsonProgressHasADeltaEventAndTheDoneEventSaysWhatWasReusedAndFetched() throws Exception {
+        String sha = publish(plain, "none");
+        Files.write(output(), old);
+
+        CliRunner.Result result = get("none", sha, "--delta-index", "auto", "--progress", "json");
+
+        assertEquals(0, result.exitCode(), result.err());
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : result.err().split("\n")) {
+            events.add(JSON.readTree(line));
+        }
+        JsonNode delta = events.stream().filter(e -> e.get("event").asText().equals("delta")).findFirst()
+                .orElseThrow(() -> new AssertionError(result.err()));
+        JsonNode done = events.get(events.size() - 1);
+        assertEquals("done", done.get("event").asText());
+        assertEquals(plain.length, delta.get("total").asLong());
+        assertEquals(delta.get("bytes_reused").asLong(), done.get("bytes_reused").asLong());
+        assertEquals(plain.length - delta.get("bytes_reused").asLong(), done.get("bytes_fetched").asLong());
+        assertTrue(delta.get("message").asText().startsWith("delta: "), delta.toString());
+    }
 }

@@ -20,6 +20,14 @@ public interface DownloadListener {
     default void notice(DownloadId id, String message) {
     }
 
+    /**
+     * A delta update found {@code reused} of the artifact's {@code total} plaintext bytes in local seeds, in
+     * {@code took}; {@code message} says so for people.
+     */
+    default void delta(DownloadId id, long reused, long total, Duration took, String message) {
+        notice(id, message);
+    }
+
     /** The download waits {@code delay} before its next attempt, because of {@code reason}. */
     default void waiting(DownloadId id, Duration delay, String reason) {
     }
