@@ -198,6 +198,7 @@ final class LocalFileStore implements FileStore {
      */
     private static final class LocalPartFile implements PartFile {
         private final Path path;
+        private static final int WRITE_SLICE = 1 << 20;
         private final java.io.RandomAccessFile writer;
         private final java.io.RandomAccessFile reader;
         /** The end of the file, kept here so that an append costs no fstat. This process is its only writer. */
@@ -247,7 +248,11 @@ final class LocalFileStore implements FileStore {
         public void write(long position, byte[] bytes, int offset, int length) throws IOException {
             synchronized (writer) {
                 writer.seek(position);
-                writer.write(bytes, offset, length);
+                // In slices: RandomAccessFile copies a write through a native buffer of its size, and one of
+                // several MiB costs more than the write itself (4 MiB writes ran at 0.4 GB/s, 1 MiB at 4 GB/s).
+                for (int at = 0; at < length; at += WRITE_SLICE) {
+                    writer.write(bytes, offset + at, Math.min(WRITE_SLICE, length - at));
+                }
                 if (position + length > end) {
                     end = position + length;
                 }

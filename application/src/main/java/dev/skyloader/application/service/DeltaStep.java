@@ -218,13 +218,13 @@ final class DeltaStep {
     }
 
     /**
-     * Found blocks into the part, neighbours gathered into one write of up to 4 MiB: a seed that is mostly the new
+     * Found blocks into the part, neighbours gathered into one write of up to 1 MiB: a seed that is mostly the new
      * version yields block after block, and one write per block would cost a system call each.
      */
     private static final class Runs implements SeedScanner.Found {
         private final Part part;
         private final long usable;
-        private final byte[] run = new byte[4 << 20];
+        private final byte[] run = new byte[1 << 20];
         private long start = -1;
         private int length;
 
@@ -250,7 +250,7 @@ final class DeltaStep {
         void flush() throws PartWriteFailure {
             try {
                 if (length > 0) {
-                    part.write(start, run, 0, length);
+                    part.writeUnrecorded(start, run, 0, length);
                 }
             } catch (IOException e) {
                 throw new PartWriteFailure(e);

@@ -154,6 +154,21 @@ final class Part implements AutoCloseable {
      * write at once, each in its own range.
      */
     void write(long at, byte[] bytes, int offset, int length) throws IOException {
+        write(at, bytes, offset, length, true);
+    }
+
+    /**
+     * As {@link #write(long, byte[], int, int)}, but neither named in the state nor synced as it goes: for the blocks
+     * a delta update copies from seeds at disk speed, where a state save every 512 KiB and an fdatasync every 16 MiB
+     * would cost more than the copy. The caller records and syncs once at the end ({@link #recordWritten()},
+     * {@link #syncNow()}); until then a run after a crash trusts none of them (the state names no such range) and
+     * copies them again.
+     */
+    void writeUnrecorded(long at, byte[] bytes, int offset, int length) throws IOException {
+        write(at, bytes, offset, length, false);
+    }
+
+    private void write(long at, byte[] bytes, int offset, int length, boolean recorded) throws IOException {
         if (length == 0) {
             return;
         }
@@ -171,6 +186,9 @@ final class Part implements AutoCloseable {
         Verifier v = verifier;
         if (v != null) {
             v.available(prefix);
+        }
+        if (!recorded) {
+            return;
         }
         syncer.wrote(present);
         if (report) {

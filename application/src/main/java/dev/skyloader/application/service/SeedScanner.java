@@ -23,6 +23,7 @@ final class SeedScanner {
     }
 
     private static final int BUFFER = 8 << 20;
+    private static final int READ = 1 << 20;
 
     private final ZsyncIndex index;
     private final int blockSize;
@@ -144,7 +145,8 @@ final class SeedScanner {
                 base += pos;
                 pos = 0;
                 while (!eof && filled < buf.length - (span + 1)) {
-                    int n = seed.read(buf, filled, buf.length - (span + 1) - filled);
+                    // A MiB at a time: a larger read costs the stream a temporary buffer as large.
+                    int n = seed.read(buf, filled, Math.min(READ, buf.length - (span + 1) - filled));
                     if (n < 0) {
                         eof = true;
                     } else {
