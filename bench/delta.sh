@@ -141,7 +141,7 @@ sky_delta() {
   local key=()
   [ "$cipher" = gcm ] && key=(--cipher aes-256-gcm --key-file key)
   bounded "$sky" get "$url$prefix/new.$cipher" --sha256 "$sha" -o dev/model.bin "${key[@]}" --delta-index auto \
-    --state-dir dev/state --progress none --reconnect none "${@:4}"
+    --state-dir dev/state --quiet --reconnect none "${@:4}"
 }
 
 declare -a sky_times zsync_times
@@ -180,7 +180,7 @@ rm -rf dev/state && cp old.bin dev/model.bin && sync
 reset_log
 for k in $(seq 1 "$KILLS"); do
   "$sky" get "$url/slow/new.gcm" --sha256 "$sha_gcm" -o dev/model.bin --cipher aes-256-gcm --key-file key \
-    --delta-index auto --state-dir dev/state --progress none --reconnect none >/dev/null 2>&1 &
+    --delta-index auto --state-dir dev/state --quiet --reconnect none >/dev/null 2>&1 &
   pid=$!
   # A random moment while the gaps arrive: once the state records the scan (bytes_reused), 0.3-1.5 s later.
   python3 - "$work/dev/state" "$pid" "$RUN_LIMIT" <<'PY' || die "the scan was not recorded in time"
@@ -206,11 +206,11 @@ PY
   wait "$pid" 2>/dev/null || true
 done
 bounded "$sky" get "$url/slow/new.gcm" --sha256 "$sha_gcm" -o dev/model.bin --cipher aes-256-gcm --key-file key \
-  --delta-index auto --state-dir dev/state --progress none --reconnect none >/dev/null || die "the last run failed"
+  --delta-index auto --state-dir dev/state --quiet --reconnect none >/dev/null || die "the last run failed"
 cmp -s dev/model.bin new.bin || die "the output after kills differs from the new version"
 killed_bytes=$(sent)
 
-ratio() { python3 -c "print(f'{$1 / $2:.3f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.4f}')"; }
 echo
 printf '%-58s %14s %s\n' "figure" "value" "target"
 printf '%-58s %14s %s\n' "new bytes in the new version" "$new_bytes" ""
