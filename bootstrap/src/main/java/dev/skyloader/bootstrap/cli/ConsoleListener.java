@@ -131,7 +131,7 @@ final class ConsoleListener implements DownloadListener {
         shownBytes = Math.max(shownBytes, bytes);
         switch (mode) {
             case BAR -> drawBar(state);
-            case PLAIN -> line(state.wireName() + " " + name + ": " + amounts(shownBytes) + speed(state));
+            case PLAIN -> line(state.wireName() + " " + name + ": " + amounts(shownBytes) + reusedText() + speed(state));
             case JSON -> {
                 if (state == DownloadState.COMPLETE) {
                     return; // done says it, with the outcome
@@ -178,6 +178,10 @@ final class ConsoleListener implements DownloadListener {
 
     @Override
     public synchronized void delta(DownloadId id, long reused, long total, Duration took, String message) {
+        this.reused = reused;
+        // The copied bytes arrive all at once: the rate is of what the link brings, from here on.
+        rateKnown = false;
+        window.clear();
         if (mode != Mode.JSON) {
             notice(id, message);
             return;
@@ -274,6 +278,14 @@ final class ConsoleListener implements DownloadListener {
         return OptionalLong.of(Math.max(0, Math.round((total.getAsLong() - shownBytes) / rate)));
     }
 
+    /** Plaintext bytes a delta update copied from seeds; -1 without one. */
+    private long reused = -1;
+
+    /** What of the bytes shown came from local seeds, apart from what came over the link. */
+    private String reusedText() {
+        return reused > 0 ? ", " + size(reused) + " reused" : "";
+    }
+
     private String amounts(long bytes) {
         StringBuilder text = new StringBuilder(size(bytes));
         if (total.isPresent()) {
@@ -303,7 +315,7 @@ final class ConsoleListener implements DownloadListener {
             text.append(String.format(Locale.ROOT, "%3d%% [", percent)).append("#".repeat(filled))
                     .append(".".repeat(20 - filled)).append("] ");
         }
-        text.append(amounts(shownBytes).replaceAll(" \\(\\d+%\\)", ""));
+        text.append(amounts(shownBytes).replaceAll(" \\(\\d+%\\)", "")).append(reusedText());
         if (state == DownloadState.DOWNLOADING) {
             text.append(speed(state));
             if (connections > 1) {

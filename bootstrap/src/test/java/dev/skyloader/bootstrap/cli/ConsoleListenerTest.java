@@ -157,4 +157,23 @@ class ConsoleListenerTest {
         BadInputException e = assertThrows(BadInputException.class, () -> Mode.choose("fancy", false, true));
         assertEquals("--progress: expected auto, bar, plain, json or none, got 'fancy'", e.getMessage());
     }
+
+    @Test
+    void aBarShowsReusedBytesApartAndTheRateIsOfWhatTheLinkBringsAfterADelta() {
+        ConsoleListener bar = listener(Mode.BAR, Duration.ofMillis(100));
+        bar.start(TOTAL);
+        bar.progress(ID, DownloadState.DOWNLOADING, 0, TOTAL);
+        advance(Duration.ofMillis(2000));
+        bar.delta(ID, 96 * MIB, 100 * MIB, Duration.ofSeconds(2), "delta: ... found in 1 seed");
+        bar.progress(ID, DownloadState.DOWNLOADING, 96 * MIB, TOTAL);
+        for (int tenth = 1; tenth <= 20; tenth++) {
+            advance(Duration.ofMillis(100));
+            bar.progress(ID, DownloadState.DOWNLOADING, 96 * MIB + tenth * MIB / 10, TOTAL); // 1 MiB/s
+        }
+        String shown = text();
+        String last = shown.substring(shown.lastIndexOf('\r') + 1);
+        assertTrue(last.contains("96.0 MiB reused"), last);
+        assertTrue(last.contains(" at 1.0 MiB/s"), "not the 96 MiB that arrived at once: " + last);
+        assertTrue(shown.contains("delta: ... found in 1 seed"), shown);
+    }
 }
