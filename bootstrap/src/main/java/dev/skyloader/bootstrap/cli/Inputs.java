@@ -38,7 +38,7 @@ final class Inputs {
                 : parse("--delta-index", () -> new dev.skyloader.domain.SourceUrl(index));
         java.util.List<String> paths = new java.util.ArrayList<>();
         for (String seed : seeds) {
-            paths.add(seedFile("--seed", seed).toString());
+            paths.add(existingFile("--seed", seed).toString());
         }
         return java.util.Optional.of(new dev.skyloader.application.port.in.DownloadCommand.Delta(url, paths));
     }
@@ -57,24 +57,6 @@ final class Inputs {
         }
         String url = value.substring(0, cut) + ".zsync" + value.substring(cut);
         return parse("--delta-index auto", () -> new dev.skyloader.domain.SourceUrl(url));
-    }
-
-    /** A file to read from (a seed): it must exist and be a regular file. */
-    static Path seedFile(String option, String value) {
-        Path path;
-        try {
-            path = Path.of(value).toAbsolutePath().normalize();
-        } catch (InvalidPathException e) {
-            throw new BadInputException(option + ": not a valid path: " + value);
-        }
-        if (!Files.isRegularFile(path)) {
-            throw new BadInputException(option + ": " + path + (Files.exists(path) ? " is not a regular file"
-                    : " does not exist"));
-        }
-        if (!Files.isReadable(path)) {
-            throw new BadInputException(option + ": " + path + " cannot be read");
-        }
-        return path;
     }
 
     /** A file to write: a valid path, naming a file rather than an existing directory. */

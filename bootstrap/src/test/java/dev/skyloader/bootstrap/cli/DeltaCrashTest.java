@@ -57,11 +57,7 @@ class DeltaCrashTest {
         byte[] old = GetCommandTest.bytes(SIZE, 5);
         byte[] plain = newVersion(old);
         Files.writeString(dir.resolve("key"), GetCommandTest.base64Key(6));
-        Path input = Files.write(dir.resolve("plain"), plain);
-        Path artifact = dir.resolve("a.gcm");
-        CliRunner.Result published = new CliRunner().run("encrypt", input.toString(), "-o", artifact.toString(),
-                "--cipher", "aes-256-gcm", "--key-file", dir.resolve("key").toString(), "--delta-index");
-        assertEquals(0, published.exitCode(), published.err());
+        Path artifact = DeltaCommandTest.encryptWithIndex(dir, plain, "aes-256-gcm", "a.gcm");
         byte[] served = Files.readAllBytes(artifact);
         server.put("/a.gcm", served);
         server.put("/a.gcm.zsync", Files.readAllBytes(Path.of(artifact + ".zsync")));

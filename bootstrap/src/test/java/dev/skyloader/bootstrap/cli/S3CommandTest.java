@@ -234,11 +234,7 @@ class S3CommandTest {
         byte[] old = GetCommandTest.bytes(3 << 20, 51);
         byte[] plain = DeltaCommandTest.newVersion(old);
         Files.writeString(dir.resolve("key"), GetCommandTest.base64Key(52));
-        Path input = Files.write(dir.resolve("plain"), plain);
-        Path artifact = dir.resolve("model.ctr");
-        CliRunner.Result published = new CliRunner().run("encrypt", input.toString(), "-o", artifact.toString(),
-                "--cipher", "aes-256-ctr", "--key-file", dir.resolve("key").toString(), "--delta-index");
-        assertEquals(0, published.exitCode(), published.err());
+        Path artifact = DeltaCommandTest.encryptWithIndex(dir, plain, "aes-256-ctr", "model.ctr");
         byte[] served = Files.readAllBytes(artifact);
         byte[] index = Files.readAllBytes(Path.of(artifact + ".zsync"));
         put("delta/model.ctr", served);
