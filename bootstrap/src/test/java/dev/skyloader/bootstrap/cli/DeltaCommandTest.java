@@ -404,4 +404,35 @@ class DeltaCommandTest {
         assertEquals(plain.length - delta.get("bytes_reused").asLong(), done.get("bytes_fetched").asLong());
         assertTrue(delta.get("message").asText().startsWith("delta: "), delta.toString());
     }
+
+    private static boolean installed(String tool) {
+        return java.util.stream.Stream.of("/usr/bin/", "/usr/local/bin/", "/bin/")
+                .anyMatch(folder -> Files.isExecutable(Path.of(folder + tool)));
+    }
+
+    private static void run(Path folder, String... command) throws Exception {
+        Process process = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
+                .redirectOutput(folder.resolve("tool.log").toFile()).start();
+        assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), String.join(" ", command));
+        assertEquals(0, process.exitValue(), Files.readString(folder.resolve("tool.log")));
+    }
+
+    /** Interop: a control file written by zsyncmake itself, where it is installed (the fixture test runs anywhere). */
+    @Test
+    void aControlFileMadeByZsyncmakeServesAPlainDelta() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(installed("zsyncmake"), "zsyncmake is not installed");
+        Path www = Files.createDirectories(dir.resolve("www"));
+        Files.write(www.resolve("a.none"), plain);
+        run(www, "zsyncmake", "-b", "2048", "-u", "a.none", "-o", "a.none.zsync", "a.none");
+        server.put("/a.none", plain);
+        server.put("/a.none.zsync", Files.readAllBytes(www.resolve("a.none.zsync")));
+        Files.write(output(), old);
+
+        CliRunner.Result result = get("none", sha256(plain), "--delta-index", "auto");
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(output()));
+        long index = Files.size(www.resolve("a.none.zsync"));
+        assertTrue(server.bodyBytesSent() <= index + NEW_BYTES + 10 * 2048, server.bodyBytesSent() + " sent");
+    }
 }
