@@ -93,6 +93,11 @@ final class StatusCommand implements Callable<Integer> {
             s.nextAttemptAt().ifPresent(at -> out.println(waiting ? "            next attempt at " + seconds(at)
                     : "            no process is waiting for its next attempt (was " + seconds(at)
                     + "): run the same command again to resume"));
+            if (s.bytesReused().isPresent() && s.bytesReused().getAsLong() > 0) {
+                out.println("            delta update: " + ConsoleListener.size(s.bytesReused().getAsLong())
+                        + " reused from local files, " + ConsoleListener.size(s.bytesFetched().getAsLong())
+                        + " fetched");
+            }
             s.lastError().ifPresent(error -> out.println("            " + error));
         }
     }

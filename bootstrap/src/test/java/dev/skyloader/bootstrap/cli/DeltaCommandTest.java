@@ -282,6 +282,9 @@ class DeltaCommandTest {
 
         assertEquals(0, again.exitCode(), again.err());
         assertEquals(requests, server.requests().size(), "nothing fetched, not even the index");
+        CliRunner.Result status = cli.run("status", "--state-dir", dir.resolve("state").toString());
+        assertTrue(status.out().contains("delta update: ") && status.out().contains(" reused from local files, "),
+                status.out());
     }
 
     @Test
