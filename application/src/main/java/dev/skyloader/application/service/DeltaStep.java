@@ -66,7 +66,7 @@ final class DeltaStep {
         DownloadCommand.Delta delta = command.delta().orElseThrow();
         DownloadId id = journal.read(Download::id);
         DownloadListener listener = command.listener();
-        String kept = indexPathFor(part, command);
+        String kept = indexPathFor(part.path(), command);
         List<String> seeds = seeds(delta, command, part, id);
         if (seeds.isEmpty()) {
             // Nothing to take blocks from: the control file would be paid for in vain.
@@ -310,9 +310,9 @@ final class DeltaStep {
      * Where the control file is kept, as served (encrypted when the artifact is), between its fetch and the end of
      * the scan: a run killed in between does not pay for it twice.
      */
-    static String indexPathFor(Part part, DownloadCommand command) {
+    static String indexPathFor(String partPath, DownloadCommand command) {
         // Named after the artifact too: never the control file of another version.
-        return part.path() + "." + command.sha256().hex().substring(0, 16) + ".zsync";
+        return partPath + "." + command.sha256().hex().substring(0, 16) + ".zsync";
     }
 
     private byte[] keptOrFetched(SourceUrl url, String kept) throws SourceException, IOException {

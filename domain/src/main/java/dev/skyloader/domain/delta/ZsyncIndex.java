@@ -2,7 +2,6 @@ package dev.skyloader.domain.delta;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -173,8 +172,8 @@ public final class ZsyncIndex {
             int from = offset;
             if (length < blockSize) {
                 shortSeen = true;
+                // The last block, summed padded with zeros (the array is new and used once).
                 System.arraycopy(data, offset, padded, 0, length);
-                Arrays.fill(padded, length, blockSize, (byte) 0);
                 block = padded;
                 from = 0;
             }
@@ -394,10 +393,5 @@ public final class ZsyncIndex {
     public String toString() {
         return "ZsyncIndex[" + blocks() + " blocks of " + blockSize + ", length " + length + ", hash lengths "
                 + seqMatches + "," + rsumBytes + "," + checksumBytes + "]";
-    }
-
-    /** Hex of an MD4, for messages and tests. */
-    static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 }

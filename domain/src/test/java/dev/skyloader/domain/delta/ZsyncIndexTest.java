@@ -154,4 +154,58 @@ class ZsyncIndexTest {
         }
         assertThrows(ZsyncIndex.FormatException.class, () -> ZsyncIndex.parse(new byte[ZsyncIndex.MAX_BYTES + 1]));
     }
+
+    private static String header(String extra) {
+        return "zsync: 0.6.2\n" + extra + "Blocksize: 16\nLength: 0\nHash-Lengths: 1,2,4\n\n";
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0.6.2", "0.6", "0.5.9", "0.6.1.9", "0.6.2.0"})
+    void takesAMinimumVersionUpToItsOwn(String version) {
+        assertEquals(0, ZsyncIndex.parse(header("Min-Version: " + version + "\n")
+                .getBytes(StandardCharsets.ISO_8859_1)).blocks());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0.6.3", "0.7", "1.0", "0.6.10", "0.6.2.1"})
+    void refusesAMinimumVersionAboveItsOwn(String version) {
+        var e = assertThrows(ZsyncIndex.FormatException.class, () -> ZsyncIndex.parse(
+                header("Min-Version: " + version + "\n").getBytes(StandardCharsets.ISO_8859_1)));
+        assertEquals("the control file needs zsync " + version + " or newer", e.getMessage());
+    }
+
+    @Test
+    void aLongOrUnprintableHeaderIsShownShortAndPrintable() {
+        String name = "X".repeat(70);
+        var e = assertThrows(ZsyncIndex.FormatException.class, () -> ZsyncIndex.parse(
+                header(name + ": 1\n").getBytes(StandardCharsets.ISO_8859_1)));
+        assertEquals("unknown header " + "X".repeat(60) + "... (not listed as Safe)", e.getMessage());
+        var control = assertThrows(ZsyncIndex.FormatException.class, () -> ZsyncIndex.parse(
+                header("A\u0001\u007fB: 1\n").getBytes(StandardCharsets.ISO_8859_1)));
+        assertEquals("unknown header A??B (not listed as Safe)", control.getMessage());
+        var exact = assertThrows(ZsyncIndex.FormatException.class, () -> ZsyncIndex.parse(
+                header("Y".repeat(60) + ": 1\n").getBytes(StandardCharsets.ISO_8859_1)));
+        assertEquals("unknown header " + "Y".repeat(60) + " (not listed as Safe)", exact.getMessage());
+    }
+
+    @Test
+    void manyBlocksAreWrittenAndReadBack() {
+        byte[] data = new byte[16 * 2500 + 3];
+        new java.util.SplittableRandom(3).nextBytes(data);
+        ZsyncIndex.Writer writer = new ZsyncIndex.Writer(16);
+        for (int at = 0; at < data.length; at += 16) {
+            writer.block(data, at, Math.min(16, data.length - at));
+        }
+        ZsyncIndex index = ZsyncIndex.parse(writer.finish("m", "m", null, "0".repeat(40)));
+        assertEquals(2501, index.blocks());
+        for (int i : new int[]{0, 1023, 1024, 1025, 2047, 2048, 2499, 2500}) {
+            byte[] block = Arrays.copyOf(Arrays.copyOfRange(data, i * 16, Math.min(data.length, i * 16 + 16)), 16);
+            assertEquals(RollingSum.of(block, 0, 16) & index.rsumMask(), index.rsum(i), "block " + i);
+            assertTrue(index.checksumMatches(i, Md4.digest(block, 0, 16)), "block " + i);
+        }
+        assertEquals(3, index.blockLength(2500));
+        assertTrue(index.toString().contains("2501 blocks of 16"), index.toString());
+        assertThrows(IllegalArgumentException.class, () -> writer.finish("a\nb", "m", null, "0".repeat(40)));
+        assertThrows(IllegalArgumentException.class, () -> writer.finish("m", "m\r", null, "0".repeat(40)));
+    }
 }

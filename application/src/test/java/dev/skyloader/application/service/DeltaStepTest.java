@@ -1,0 +1,343 @@
+package dev.skyloader.application.service;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.skyloader.application.fakes.FakeBootId;
+import dev.skyloader.application.fakes.FakeClock;
+import dev.skyloader.application.fakes.InMemoryFileStore;
+import dev.skyloader.application.fakes.InMemoryLocks;
+import dev.skyloader.application.fakes.InMemoryStateStore;
+import dev.skyloader.application.fakes.RangeSource;
+import dev.skyloader.application.fakes.RecordingListener;
+import dev.skyloader.application.fakes.RecordingSleeper;
+import dev.skyloader.application.fakes.Sha256Digest;
+import dev.skyloader.application.fakes.XorCipher;
+import dev.skyloader.application.port.in.DownloadCommand;
+import dev.skyloader.application.port.in.DownloadResult;
+import dev.skyloader.application.port.in.DownloadResult.Outcome;
+import dev.skyloader.application.port.out.ArtifactSource;
+import dev.skyloader.application.port.out.HostHealth;
+import dev.skyloader.application.port.out.RemoteBody;
+import dev.skyloader.application.port.out.SourceException;
+import dev.skyloader.application.port.out.Throttle;
+import dev.skyloader.domain.AesKey;
+import dev.skyloader.domain.BackoffPolicy;
+import dev.skyloader.domain.CipherName;
+import dev.skyloader.domain.Download;
+import dev.skyloader.domain.DownloadId;
+import dev.skyloader.domain.Sha256;
+import dev.skyloader.domain.SourceUrl;
+import dev.skyloader.domain.delta.ZsyncIndex;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Delta updates through the whole download service, with fakes: the control file and the artifact from one fake
+ * source each, the seed and the part in memory, the XOR stand-in for every cipher format.
+ */
+class DeltaStepTest {
+    private static final String OUT = "/data/model.bin";
+    private static final SourceUrl URL = new SourceUrl("https://cdn.example/model.bin");
+    private static final SourceUrl INDEX = new SourceUrl("https://cdn.example/model.bin.zsync");
+    private static final AesKey KEY = AesKey.of(TransferTest.filled(9));
+    private static final int BLOCK = 1024;
+    private static final int NEW_BYTES = 3000 + 2000;
+
+    private final byte[] old = TransferTest.bytes(200_000, 1);
+    private final byte[] plain = newVersion(old);
+    private final FakeClock clock = new FakeClock();
+    private final RecordingSleeper sleeper = new RecordingSleeper(clock);
+    private final InMemoryStateStore store = new InMemoryStateStore();
+    private final InMemoryFileStore files = new InMemoryFileStore();
+    private final RecordingListener listener = new RecordingListener();
+    private final Map<String, ArtifactSource> sources = new HashMap<>();
+    private final AtomicInteger indexRequests = new AtomicInteger();
+    private final TransferSettings settings = new TransferSettings(64 << 10, Duration.ofSeconds(5), 1024,
+            List.of(Duration.ofMillis(1)), TransferSettings.DEFAULT.freeSpaceMargin(), Duration.ZERO, 0, 16 << 10);
+
+    /** An overwrite, an insert and a delete: every block after each shifts. */
+    private static byte[] newVersion(byte[] old) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(old, 0, 50_000);
+        out.write(TransferTest.bytes(3000, 2), 0, 3000);
+        out.write(old, 53_000, 47_000);
+        out.write(TransferTest.bytes(2000, 3), 0, 2000);
+        out.write(old, 100_000, 50_000);
+        out.write(old, 151_000, old.length - 151_000);
+        return out.toByteArray();
+    }
+
+    /** The control file of {@code content}, as the publisher serves it for {@code cipher}. */
+    private static byte[] index(byte[] content, CipherName cipher) {
+        ZsyncIndex.Writer writer = new ZsyncIndex.Writer(BLOCK);
+        for (int at = 0; at < content.length; at += BLOCK) {
+            writer.block(content, at, Math.min(BLOCK, content.length - at));
+        }
+        byte[] file = writer.finish("model.bin", "model.bin", null, "0".repeat(40));
+        return cipher == CipherName.NONE ? file : XorCipher.encrypt(cipher, KEY, file);
+    }
+
+    private final ArtifactSource router = new ArtifactSource() {
+        @Override
+        public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
+            return pick(url).open(url, offset, validator);
+        }
+
+        @Override
+        public RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator)
+                throws SourceException {
+            return pick(url).open(url, offset, end, validator);
+        }
+
+        private ArtifactSource pick(SourceUrl url) throws SourceException {
+            if (url.equals(INDEX)) {
+                indexRequests.incrementAndGet();
+            }
+            ArtifactSource source = sources.get(url.value());
+            if (source == null) {
+                throw SourceException.permanent(url.redacted() + ": HTTP 404 Not Found");
+            }
+            return source;
+        }
+    };
+
+    private DownloadResult download(DownloadCommand command) throws Exception {
+        DownloadService service = new DownloadService(router, store, new InMemoryLocks(), files,
+                HostHealth.ALWAYS_AVAILABLE, new Sha256Digest(), new XorCipher(), clock, sleeper,
+                new SplittableRandom(7), new FakeBootId(), Throttle.UNLIMITED, settings);
+        return service.download(command.withListener(listener));
+    }
+
+    private byte[] served(CipherName cipher) {
+        return cipher == CipherName.NONE ? plain : XorCipher.encrypt(cipher, KEY, plain);
+    }
+
+    private RangeSource publish(CipherName cipher) {
+        byte[] served = served(cipher);
+        RangeSource artifact = new RangeSource(served);
+        sources.put(URL.value(), artifact);
+        sources.put(INDEX.value(), new RangeSource(index(plain, cipher)));
+        return artifact;
+    }
+
+    private DownloadCommand command(CipherName cipher, List<String> seeds) {
+        byte[] served = served(cipher);
+        return new DownloadCommand(URL, List.of(), new Sha256(Sha256Digest.hexOf(served)),
+                OptionalLong.of(served.length), cipher, cipher.needsKey() ? Optional.of(KEY) : Optional.empty(), OUT,
+                new BackoffPolicy(List.of(Duration.ofSeconds(1)), 0), OptionalInt.of(3), 1, listener, 2,
+                Optional.of(new DownloadCommand.Delta(INDEX, seeds)));
+    }
+
+    private Download state() throws Exception {
+        return store.load(DownloadService.idFor(command(CipherName.NONE, List.of()).sha256(), OUT)).orElseThrow();
+    }
+
+    private static long fetched(RangeSource source) {
+        return source.bytesRead();
+    }
+
+    @ParameterizedTest
+    @EnumSource(CipherName.class)
+    void onlyTheGapsAreFetchedAndTheResultIsExact(CipherName cipher) throws Exception {
+        RangeSource artifact = publish(cipher);
+        files.put(OUT, old);
+
+        DownloadResult result = download(command(cipher, List.of()));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        long header = cipher.headerBytes();
+        // The new bytes and at most two blocks around each of the three edits, the header and a tag or padding.
+        assertTrue(fetched(artifact) <= NEW_BYTES + 6 * BLOCK + header + 32, fetched(artifact) + " fetched");
+        assertTrue(fetched(artifact) >= NEW_BYTES, fetched(artifact) + " fetched");
+        long reused = result.status().bytesReused().orElseThrow();
+        assertTrue(reused >= plain.length - NEW_BYTES - 6 * BLOCK && reused <= plain.length - NEW_BYTES, "" + reused);
+        assertEquals(result.status().bytesDownloaded() - reused, result.status().bytesFetched().orElseThrow());
+        assertEquals(1, indexRequests.get());
+        assertFalse(files.exists(DeltaStep.indexPathFor(OUT + ".part", command(cipher, List.of()))),
+                "the kept control file is gone");
+        assertTrue(listener.messages().stream().anyMatch(m -> m.startsWith("delta: " + reused + " of "
+                + plain.length + " bytes (")), listener.messages().toString());
+    }
+
+    @Test
+    void aSeedGivenIsUsedWithTheOutputAndAMissingOneIsSaidAndSkipped() throws Exception {
+        RangeSource artifact = publish(CipherName.AES_256_CTR);
+        files.put(OUT, Arrays.copyOf(old, 100_000));
+        files.put("/data/old-tail.bin", Arrays.copyOfRange(old, 100_000, old.length));
+
+        DownloadResult result = download(command(CipherName.AES_256_CTR, List.of("/data/old-tail.bin",
+                "/data/nothing.bin")));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        assertTrue(fetched(artifact) <= NEW_BYTES + 8 * BLOCK + 16, fetched(artifact) + " fetched");
+        assertTrue(listener.messages().stream().anyMatch(m -> m.equals("delta: the seed /data/nothing.bin is not a "
+                + "file; going on without it")), listener.messages().toString());
+        assertTrue(listener.messages().stream().anyMatch(m -> m.contains(" found in 2 seeds in ")),
+                listener.messages().toString());
+    }
+
+    @Test
+    void withoutASeedTheControlFileIsNotEvenFetched() throws Exception {
+        RangeSource artifact = publish(CipherName.NONE);
+
+        DownloadResult result = download(command(CipherName.NONE, List.of()));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertEquals(0, indexRequests.get());
+        assertEquals(plain.length, fetched(artifact));
+        assertEquals(OptionalLong.of(0), result.status().bytesReused());
+        assertTrue(listener.messages().contains("delta: no seed to take blocks from: fetching the artifact whole"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CipherName.class, names = {"NONE", "AES_256_GCM", "AES_256_CBC"})
+    void aControlFileThatCannotBeUsedIsANoticeAndTheArtifactComesWhole(CipherName cipher) throws Exception {
+        RangeSource artifact = publish(cipher);
+        byte[] index = index(plain, cipher);
+        // Damaged: GCM's tag and CBC's padding fail, the plain file is cut short.
+        index[index.length - 1] ^= 1;
+        sources.put(INDEX.value(), new RangeSource(cipher == CipherName.NONE
+                ? Arrays.copyOf(index, index.length - 1) : index));
+        files.put(OUT, old);
+
+        DownloadResult result = download(command(cipher, List.of()));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        // Whole: a CBC piece asks for the 16 bytes before it too.
+        assertTrue(fetched(artifact) >= served(cipher).length && fetched(artifact) <= served(cipher).length * 101 / 100,
+                fetched(artifact) + " fetched");
+        assertEquals(OptionalLong.of(0), result.status().bytesReused());
+        assertTrue(listener.messages().stream().anyMatch(m -> m.startsWith("the delta index " + INDEX.redacted()
+                + " cannot be used (") && m.endsWith("): fetching the artifact whole")), listener.messages().toString());
+    }
+
+    @Test
+    void aControlFileOfAnotherLengthIsRefusedBeforeAnyBlockIsCopied() throws Exception {
+        RangeSource artifact = publish(CipherName.AES_256_GCM);
+        sources.put(INDEX.value(), new RangeSource(index(old, CipherName.AES_256_GCM)));
+        files.put(OUT, old);
+
+        DownloadResult result = download(command(CipherName.AES_256_GCM, List.of()));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        int served = served(CipherName.AES_256_GCM).length;
+        assertEquals(served, fetched(artifact));
+        assertTrue(listener.messages().stream().anyMatch(m -> m.contains("it describes " + old.length
+                + " bytes, but an artifact of " + served + " served bytes holds "
+                + plain.length)), listener.messages().toString());
+    }
+
+    @Test
+    void aMissingControlFileIsANoticeAndNotTriedAgain() throws Exception {
+        RangeSource artifact = publish(CipherName.NONE);
+        sources.remove(INDEX.value());
+        files.put(OUT, old);
+
+        DownloadResult result = download(command(CipherName.NONE, List.of()));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertEquals(plain.length, fetched(artifact));
+        assertEquals(OptionalLong.of(0), result.status().bytesReused());
+        assertEquals(1, indexRequests.get());
+    }
+
+    @Test
+    void aTransientFailureOfTheControlFileFailsTheAttemptAndTheNextOneTriesTheDeltaAgain() throws Exception {
+        RangeSource artifact = publish(CipherName.NONE);
+        RangeSource index = new RangeSource(index(plain, CipherName.NONE));
+        index.refuseFirst(1, SourceException.transientError("connection refused", null));
+        sources.put(INDEX.value(), index);
+        files.put(OUT, old);
+
+        DownloadResult result = download(command(CipherName.NONE, List.of()));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertEquals(2, indexRequests.get());
+        assertTrue(fetched(artifact) <= NEW_BYTES + 6 * BLOCK, fetched(artifact) + " fetched");
+        assertTrue(listener.messages().stream().anyMatch(m -> m.startsWith("cannot fetch the delta index ")
+                && m.contains("connection refused") && !m.contains("whole")), listener.messages().toString());
+    }
+
+    @Test
+    void aTransientFailureOfTheHeaderFailsTheAttemptAndTheControlFileIsKeptForTheNext() throws Exception {
+        RangeSource artifact = publish(CipherName.AES_256_GCM);
+        artifact.refuseFirst(1, SourceException.transientError("connection reset", null));
+        files.put(OUT, old);
+
+        DownloadResult result = download(command(CipherName.AES_256_GCM, List.of()));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        assertEquals(1, indexRequests.get(), "kept between the attempts");
+        assertTrue(listener.messages().stream().anyMatch(m -> m.startsWith("delta: cannot fetch the artifact's "
+                + "header (")), listener.messages().toString());
+        assertTrue(fetched(artifact) <= NEW_BYTES + 6 * BLOCK + 12 + 32, fetched(artifact) + " fetched");
+    }
+
+    @Test
+    void aDeltaWhoseResultIsWrongIsDroppedAndTheArtifactFetchedWholeOnce() throws Exception {
+        RangeSource artifact = publish(CipherName.AES_256_CTR);
+        // The control file of the old version: blocks match, the result is the old file, its SHA-256 is wrong.
+        byte[] lying = Arrays.copyOf(old, plain.length);
+        sources.put(INDEX.value(), new RangeSource(index(lying, CipherName.AES_256_CTR)));
+        files.put(OUT, old);
+
+        DownloadResult result = download(command(CipherName.AES_256_CTR, List.of()));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        assertEquals(1, result.status().restarts());
+        assertEquals(OptionalLong.of(0), result.status().bytesReused());
+        assertEquals(1, indexRequests.get(), "not tried again after the restart");
+        assertTrue(fetched(artifact) <= served(CipherName.AES_256_CTR).length + plain.length - old.length + 6 * BLOCK + 16,
+                fetched(artifact) + " fetched");
+    }
+
+    @Test
+    void blocksThePartHoldsAlreadyAreNotCopiedAgain() throws Exception {
+        RangeSource artifact = publish(CipherName.NONE);
+        files.put(OUT, old);
+        // An earlier run without a delta fetched the first 40,000 bytes.
+        DownloadCommand whole = command(CipherName.NONE, List.of()).withDelta(Optional.empty());
+        artifact.dropAfter(0, 40_000).budget(1);
+        download(whole.withRetries(whole.backoff(), OptionalInt.of(1), 1).withConnections(1));
+        long before = fetched(artifact);
+        assertTrue(before >= 40_000, "" + before);
+
+        RangeSource again = publish(CipherName.NONE);
+        DownloadResult result = download(command(CipherName.NONE, List.of()));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        assertTrue(fetched(again) <= NEW_BYTES + 6 * BLOCK, fetched(again) + " fetched");
+    }
+
+    @Test
+    void theDeltaIsDueOnlyOnceAndNotAfterARestart() throws Exception {
+        publish(CipherName.NONE);
+        DownloadCommand command = command(CipherName.NONE, List.of());
+        Download fresh = Download.create(new DownloadId("d"), URL, command.sha256(), command.expectedSize(),
+                CipherName.NONE, OUT, OUT + ".part", clock.instant());
+        assertTrue(DeltaStep.due(fresh, command));
+        assertFalse(DeltaStep.due(fresh, command.withDelta(Optional.empty())));
+        Download tried = Download.create(new DownloadId("d"), URL, command.sha256(), command.expectedSize(),
+                CipherName.NONE, OUT, OUT + ".part", clock.instant());
+        tried.recordReuse(0, clock.instant());
+        assertFalse(DeltaStep.due(tried, command));
+    }
+}
