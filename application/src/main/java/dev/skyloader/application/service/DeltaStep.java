@@ -49,6 +49,28 @@ final class DeltaStep {
         this.cipher = requireNonNull(cipher, "cipher is null");
     }
 
+    /**
+     * A part file that this download's state does not claim (left by a download of another version of the same
+     * output, or by this one before its first save) would be cut by the recovery: when a delta is due, it is set
+     * aside as a seed instead, for blocks that are in it are blocks not paid for twice.
+     */
+    static void setAsideUnclaimedPart(FileStore files, Journal journal, DownloadCommand command, String partPath)
+            throws IOException {
+        if (!journal.read(d -> due(d, command)) || files.size(partPath).orElse(0) == 0) {
+            return;
+        }
+        boolean claimed = journal.read(d -> d.bytesDownloaded() > 0 || d.pieces().present() > 0
+                || d.header().isPresent());
+        if (!claimed) {
+            files.moveIntoPlace(partPath, seedPathFor(partPath));
+        }
+    }
+
+    /** Where an unclaimed part file waits, as a seed, until the delta ran. */
+    static String seedPathFor(String partPath) {
+        return partPath + ".seed";
+    }
+
     /** Whether a delta is still to be tried for this download. */
     static boolean due(Download d, DownloadCommand command) {
         return command.delta().isPresent() && d.bytesReused().isEmpty() && d.restarts() == 0 && !d.hasAllBytes();
@@ -71,7 +93,7 @@ final class DeltaStep {
         if (seeds.isEmpty()) {
             // Nothing to take blocks from: the control file would be paid for in vain.
             listener.notice(id, "delta: no seed to take blocks from: fetching the artifact whole");
-            return dropped(journal, kept);
+            return dropped(journal, kept, part);
         }
         byte[] file;
         try {
@@ -84,7 +106,7 @@ final class DeltaStep {
             }
             listener.notice(id, "cannot fetch the delta index " + delta.index().redacted() + " (" + e.getMessage()
                     + "): fetching the artifact whole");
-            return dropped(journal, kept);
+            return dropped(journal, kept, part);
         }
         ZsyncIndex index;
         try {
@@ -93,7 +115,7 @@ final class DeltaStep {
         } catch (ZsyncIndex.FormatException e) {
             listener.notice(id, "the delta index " + delta.index().redacted() + " cannot be used (" + e.getMessage()
                     + "): fetching the artifact whole");
-            return dropped(journal, kept);
+            return dropped(journal, kept, part);
         }
         Optional<SourceException> noHeader = header(journal, part, command, source);
         if (noHeader.isPresent()) {
@@ -110,8 +132,10 @@ final class DeltaStep {
         part.syncNow();
         long total = index.length();
         journal.change((d, now) -> d.recordReuse(reused, now));
-        // The blocks it names are in the part and the state says so: the control file is not needed again.
+        // The blocks it names are in the part and the state says so: neither the control file nor a part set aside
+        // is needed again.
         files.delete(kept);
+        files.delete(seedPathFor(part.path()));
         listener.delta(id, reused, total, took, "delta: " + reused + " of " + total + " bytes (" + percent(reused, total)
                 + ") found in " + seeds.size() + (seeds.size() == 1 ? " seed" : " seeds") + " in "
                 + dev.skyloader.domain.DurationText.human(took) + "; fetching the other "
@@ -145,9 +169,10 @@ final class DeltaStep {
     }
 
     /** The delta will not be tried again for this download: the artifact comes whole. */
-    private Optional<SourceException> dropped(Journal journal, String kept) throws IOException {
+    private Optional<SourceException> dropped(Journal journal, String kept, Part part) throws IOException {
         journal.change((d, now) -> d.recordReuse(0, now));
         files.delete(kept);
+        files.delete(seedPathFor(part.path()));
         return Optional.empty();
     }
 
@@ -295,11 +320,13 @@ final class DeltaStep {
         LinkedHashSet<String> candidates = new LinkedHashSet<>();
         candidates.add(command.outputPath());
         candidates.addAll(delta.seeds());
+        String setAside = seedPathFor(part.path());
         List<String> seeds = new ArrayList<>();
+        candidates.add(setAside);
         for (String candidate : candidates) {
             if (files.size(candidate).isPresent() && !candidate.equals(part.path())) {
                 seeds.add(candidate);
-            } else if (!candidate.equals(command.outputPath())) {
+            } else if (!candidate.equals(command.outputPath()) && !candidate.equals(setAside)) {
                 command.listener().notice(id, "delta: the seed " + candidate + " is not a file; going on without it");
             }
         }

@@ -138,6 +138,7 @@ public final class DownloadService implements DownloadArtifact {
         try {
             // A run killed while it converted the part or staged a file left that copy behind.
             files.deleteStaged(partPathFor(command.outputPath()));
+            DeltaStep.setAsideUnclaimedPart(files, journal, command, partPathFor(command.outputPath()));
             new PartRecovery(files, cipher, bootId, settings.bufferSize()).recover(journal, part, command);
             AttemptLoop loop = newLoop(journal, part, command);
             return loop.run();

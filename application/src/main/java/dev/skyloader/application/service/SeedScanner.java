@@ -50,7 +50,15 @@ final class SeedScanner {
     private final int[] groupNext;
     private long reused;
 
+    private final int bufferSize;
+
     SeedScanner(ZsyncIndex index) {
+        this(index, BUFFER);
+    }
+
+    /** With a read buffer of {@code bufferSize} bytes (at least four windows): tests make it small. */
+    SeedScanner(ZsyncIndex index, int bufferSize) {
+        this.bufferSize = bufferSize;
         this.index = requireNonNull(index, "index is null");
         this.blockSize = index.blockSize();
         this.shift = Integer.numberOfTrailingZeros(blockSize);
@@ -126,7 +134,7 @@ final class SeedScanner {
         }
         long base = 0;
         int span = seq * blockSize;
-        byte[] buf = new byte[Math.max(BUFFER, 4 * span)];
+        byte[] buf = new byte[Math.max(bufferSize, 4 * span)];
         int filled = 0;
         int pos = 0;
         boolean eof = false;

@@ -340,4 +340,47 @@ class DeltaStepTest {
         tried.recordReuse(0, clock.instant());
         assertFalse(DeltaStep.due(tried, command));
     }
+
+    /**
+     * The device was fetching another version into the same output when this one came: that part file, which the
+     * state of this download does not claim, is a seed, not something to cut.
+     */
+    @Test
+    void aPartFileOfAnotherVersionIsASeed() throws Exception {
+        RangeSource artifact = publish(CipherName.AES_256_GCM);
+        files.put(OUT + ".part", Arrays.copyOf(old, 120_000));
+        files.put("/data/old-tail.bin", Arrays.copyOfRange(old, 120_000, old.length));
+
+        DownloadResult result = download(command(CipherName.AES_256_GCM, List.of("/data/old-tail.bin")));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        assertTrue(fetched(artifact) <= NEW_BYTES + 8 * BLOCK + 12 + 32, fetched(artifact) + " fetched");
+        assertFalse(files.exists(OUT + ".part.seed"), "the part set aside is gone once the delta ran");
+        assertTrue(listener.messages().stream().anyMatch(m -> m.contains(" found in 2 seeds in ")),
+                listener.messages().toString());
+    }
+
+    @Test
+    void aPartFileThisDownloadClaimsIsNotSetAside() throws Exception {
+        publish(CipherName.NONE);
+        DownloadCommand command = command(CipherName.NONE, List.of());
+        Journal journal = new Journal(Download.create(new DownloadId("d"), URL, command.sha256(),
+                command.expectedSize(), CipherName.NONE, OUT, OUT + ".part", clock.instant()), store, clock);
+        files.put(OUT + ".part", new byte[100]);
+        journal.change((d, now) -> {
+            d.startAttempt(now);
+            d.recordProgress(100, now);
+        });
+
+        DeltaStep.setAsideUnclaimedPart(files, journal, command, OUT + ".part");
+
+        assertTrue(files.exists(OUT + ".part"));
+        assertFalse(files.exists(OUT + ".part.seed"));
+        journal.change((d, now) -> d.restartFromZero("test", now));
+        DeltaStep.setAsideUnclaimedPart(files, journal, command, OUT + ".part");
+        assertArrayEquals(new byte[100], files.content(OUT + ".part.seed"), "unclaimed now: set aside");
+        DeltaStep.setAsideUnclaimedPart(files, journal, command.withDelta(Optional.empty()), OUT + ".part.seed");
+        assertTrue(files.exists(OUT + ".part.seed"), "no delta, nothing set aside");
+    }
 }

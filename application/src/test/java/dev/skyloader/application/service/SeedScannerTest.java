@@ -31,9 +31,13 @@ class SeedScannerTest {
     }
 
     private static Result scan(ZsyncIndex index, BitSet skip, byte[]... seeds) throws Exception {
+        return scan(new SeedScanner(index), index, skip, seeds);
+    }
+
+    private static Result scan(SeedScanner scanner, ZsyncIndex index, BitSet skip, byte[]... seeds)
+            throws Exception {
         byte[] out = new byte[(int) index.length()];
         Arrays.fill(out, (byte) 0x5A);
-        SeedScanner scanner = new SeedScanner(index);
         int[] calls = {0};
         for (byte[] seed : seeds) {
             // Small reads: the window must survive refills at any boundary.
@@ -213,5 +217,26 @@ class SeedScannerTest {
         assertTrue(known.get(0) && known.get(48), "blocks that start in the first 50,000 bytes: " + known);
         assertFalse(known.get(60), "nothing far beyond them: " + known);
         assertTrue(scanner.reused() < 60_000, "reused " + scanner.reused());
+    }
+
+    /** The window moves through a buffer of a few windows, refilled and compacted many times over: the same blocks. */
+    @Test
+    void aSmallBufferFindsWhatALargeOneFinds() throws Exception {
+        byte[] old = random(300_000, 14);
+        ByteArrayOutputStream edited = new ByteArrayOutputStream();
+        edited.write(old, 150_000, 50_000);
+        edited.write(random(777, 15), 0, 777);
+        edited.write(old, 0, 150_000);
+        edited.write(old, 200_500, 99_500);
+        byte[] target = edited.toByteArray();
+        ZsyncIndex index = indexOf(target, 1024);
+        Result large = scan(index, new BitSet(), old);
+        for (int buffer : new int[]{4 * 2048, 4 * 2048 + 1, 10_000, 65_536}) {
+            Result small = scan(new SeedScanner(index, buffer), index, new BitSet(), old);
+            assertEquals(large.found(), small.found(), "buffer " + buffer);
+            assertEquals(large.reused(), small.reused(), "buffer " + buffer);
+            assertFoundBlocksAreTheTargets(target, index, small);
+        }
+        assertTrue(large.reused() >= target.length - 777 - 4 * 1024, "reused " + large.reused());
     }
 }
