@@ -43,6 +43,16 @@ public record SourceUrl(String value) {
         return scheme() + "://" + (at < 0 ? authority : authority.substring(at + 1)).toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The object beside this one whose name has {@code suffix} added ({@code .zsync}), without this URL's query or
+     * fragment: a query such as a presigned signature belongs to this object, not to the other.
+     */
+    public SourceUrl beside(String suffix) {
+        Matcher matcher = SHAPE.matcher(value);
+        matcher.matches();
+        return new SourceUrl(matcher.group(1) + "://" + matcher.group(2) + matcher.group(3) + suffix);
+    }
+
     /** The URL without user info, query string or fragment: safe for logs and state files. */
     public String redacted() {
         return redact(value);

@@ -42,6 +42,8 @@ final class DeltaStep {
     private final ArtifactSource source;
     private final FileStore files;
     private final Cipher cipher;
+    /** The size of the bytes served, when the first bytes' answer told it. */
+    private OptionalLong served = OptionalLong.empty();
 
     DeltaStep(ArtifactSource source, FileStore files, Cipher cipher) {
         this.source = requireNonNull(source, "source is null");
@@ -95,27 +97,37 @@ final class DeltaStep {
             listener.notice(id, "delta: no seed to take blocks from: fetching the artifact whole");
             return dropped(journal, kept, part);
         }
+        SourceUrl indexUrl = delta.indexFor(source);
         byte[] file;
         try {
-            file = keptOrFetched(delta.index(), kept);
+            file = keptOrFetched(indexUrl, kept);
         } catch (SourceException e) {
-            if (e.kind() == SourceException.Kind.TRANSIENT) {
-                listener.notice(id, "cannot fetch the delta index " + delta.index().redacted() + " ("
-                        + e.getMessage() + ")");
+            // The control file's source failed: is it the link (wait and try the delta again), or the control file
+            // (the artifact's source answers: fetch it whole rather than never)?
+            if (e.kind() == SourceException.Kind.TRANSIENT && !this.source.probe(source)) {
+                listener.notice(id, "cannot fetch the delta index " + indexUrl.redacted() + " (" + e.getMessage()
+                        + ")");
                 return Optional.of(e);
             }
-            listener.notice(id, "cannot fetch the delta index " + delta.index().redacted() + " (" + e.getMessage()
+            listener.notice(id, "cannot fetch the delta index " + indexUrl.redacted() + " (" + e.getMessage()
                     + "): fetching the artifact whole");
             return dropped(journal, kept, part);
+        } catch (OutOfMemoryError e) {
+            return tooLarge(journal, kept, part, listener, id, indexUrl);
         }
         ZsyncIndex index;
+        SeedScanner scanner;
         try {
             index = ZsyncIndex.parse(plaintext(file, command));
+            file = null;
             checkFits(index, command);
+            scanner = new SeedScanner(index);
         } catch (ZsyncIndex.FormatException e) {
-            listener.notice(id, "the delta index " + delta.index().redacted() + " cannot be used (" + e.getMessage()
+            listener.notice(id, "the delta index " + indexUrl.redacted() + " cannot be used (" + e.getMessage()
                     + "): fetching the artifact whole");
             return dropped(journal, kept, part);
+        } catch (OutOfMemoryError e) {
+            return tooLarge(journal, kept, part, listener, id, indexUrl);
         }
         Optional<SourceException> noHeader = header(journal, part, command, source);
         if (noHeader.isPresent()) {
@@ -125,8 +137,17 @@ final class DeltaStep {
             // The source answered with something else: the transfer finds out what, and says so.
             return Optional.empty();
         }
+        if (command.expectedSize().isEmpty() && served.isPresent()) {
+            try {
+                checkFits(index, command.cipher(), served.getAsLong());
+            } catch (ZsyncIndex.FormatException e) {
+                listener.notice(id, "the delta index " + indexUrl.redacted() + " cannot be used (" + e.getMessage()
+                        + "): fetching the artifact whole");
+                return dropped(journal, kept, part);
+            }
+        }
         java.time.Instant began = journal.now();
-        long reused = scan(index, seeds, part, command, listener, id);
+        long reused = scan(index, scanner, seeds, part, command, listener, id);
         java.time.Duration took = java.time.Duration.between(began, journal.now());
         part.recordWritten();
         part.syncNow();
@@ -143,9 +164,8 @@ final class DeltaStep {
         return Optional.empty();
     }
 
-    private long scan(ZsyncIndex index, List<String> seeds, Part part, DownloadCommand command,
+    private long scan(ZsyncIndex index, SeedScanner scanner, List<String> seeds, Part part, DownloadCommand command,
                       DownloadListener listener, DownloadId id) throws IOException, InterruptedException {
-        SeedScanner scanner = new SeedScanner(index);
         BitSet present = present(index, part.written());
         // Encrypted: the reused bytes end on a 16-byte boundary, so the gap after them starts on a cipher block.
         long usable = command.cipher() == CipherName.NONE ? index.length() : index.length() / 16 * 16;
@@ -166,6 +186,17 @@ final class DeltaStep {
             }
         }
         return Math.min(scanner.reused(), usable);
+    }
+
+    /**
+     * The control file's blocks do not fit this process's heap (about 30 MiB a million blocks, 4 GiB at 4 KiB
+     * blocks): the artifact comes whole, never an error.
+     */
+    private Optional<SourceException> tooLarge(Journal journal, String kept, Part part, DownloadListener listener,
+                                               DownloadId id, SourceUrl indexUrl) throws IOException {
+        listener.notice(id, "the delta index " + indexUrl.redacted() + " needs more memory than this process may "
+                + "use (-Xmx; SKYLOADER_JAVA_OPTS=-Xmx256m, for one): fetching the artifact whole");
+        return dropped(journal, kept, part);
     }
 
     /** The delta will not be tried again for this download: the artifact comes whole. */
@@ -398,11 +429,12 @@ final class DeltaStep {
         if (name != CipherName.NONE && index.blockSize() % 16 != 0) {
             throw new ZsyncIndex.FormatException("its block size " + index.blockSize() + " is not a multiple of 16");
         }
-        OptionalLong size = command.expectedSize();
-        if (size.isEmpty()) {
-            return;
+        if (command.expectedSize().isPresent()) {
+            checkFits(index, name, command.expectedSize().getAsLong());
         }
-        long served = size.getAsLong();
+    }
+
+    private static void checkFits(ZsyncIndex index, CipherName name, long served) {
         long body = served - name.headerBytes() - name.trailerBytes();
         long length = index.length();
         boolean fits = name == CipherName.AES_256_CBC ? length < body && length >= body - 16 : length == body;
@@ -420,37 +452,49 @@ final class DeltaStep {
     private Optional<SourceException> header(Journal journal, Part part, DownloadCommand command, SourceUrl url)
             throws IOException {
         int h = command.cipher().headerBytes();
-        if (h == 0 || part.header().isPresent()) {
+        boolean needHeader = h > 0 && part.header().isEmpty();
+        // Without a size given, the first bytes' answer tells it, so that a control file of another length is
+        // refused before a block is copied.
+        boolean needSize = command.expectedSize().isEmpty() && journal.read(d -> d.reportedSize().isEmpty());
+        if (!needHeader && !needSize) {
             return Optional.empty();
         }
+        int ask = Math.max(h, 1);
         DownloadId id = journal.read(Download::id);
-        try (RemoteBody body = source.open(url, 0, h, Optional.empty())) {
-            byte[] header;
+        try (RemoteBody body = source.open(url, 0, ask, Optional.empty())) {
+            byte[] first;
             try {
-                header = body.body().readNBytes(h);
+                first = body.body().readNBytes(ask);
             } catch (IOException e) {
-                throw SourceException.transientError(url.redacted() + ": the connection was lost in the header: "
-                        + e.getMessage(), e);
+                throw SourceException.transientError(url.redacted() + ": the connection was lost in the first "
+                        + "bytes: " + e.getMessage(), e);
             }
             OptionalLong total = body.totalSize();
-            if (body.offset() != 0 || header.length != h || command.expectedSize().isPresent() && total.isPresent()
+            if (body.offset() != 0 || first.length != ask || command.expectedSize().isPresent() && total.isPresent()
                     && total.getAsLong() != command.expectedSize().getAsLong()) {
                 // Not the artifact asked for, or not all of its header: the transfer finds out and says so.
                 return Optional.empty();
             }
-            journal.change((d, now) -> {
-                d.recordHeader(HexFormat.of().formatHex(header), now);
-                body.validator().ifPresent(tag -> d.recordValidator(new Validator(tag, url.redacted()), now));
-            });
+            served = total;
+            if (needHeader) {
+                byte[] header = Arrays.copyOf(first, h);
+                journal.change((d, now) -> {
+                    d.recordHeader(HexFormat.of().formatHex(header), now);
+                    body.validator().ifPresent(tag -> d.recordValidator(new Validator(tag, url.redacted()), now));
+                });
+            }
         } catch (SourceException e) {
             if (e.kind() != SourceException.Kind.TRANSIENT) {
                 // The transfer meets the same answer and judges it as it judges any.
                 return Optional.empty();
             }
-            command.listener().notice(id, "delta: cannot fetch the artifact's header (" + e.getMessage() + ")");
+            command.listener().notice(id, "delta: cannot fetch the artifact's " + (needHeader ? "header" : "size")
+                    + " (" + e.getMessage() + ")");
             return Optional.of(e);
         }
-        part.startVerifier();
+        if (needHeader) {
+            part.startVerifier();
+        }
         return Optional.empty();
     }
 

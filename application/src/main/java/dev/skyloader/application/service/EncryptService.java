@@ -43,7 +43,7 @@ public final class EncryptService implements EncryptArtifact {
     @Override
     public EncryptedArtifact encrypt(EncryptArtifactCommand command) throws IOException {
         IndexingInputStream plaintext = command.indexBlockSize() == 0 ? null
-                : new IndexingInputStream(command.plaintext(), command.indexBlockSize());
+                : new IndexingInputStream(command.plaintext(), command.indexBlockSize(), command.plaintextLength());
         EncryptedArtifact artifact;
         try (StagedFile staged = files.stage(command.outputPath())) {
             HashingOutputStream out = new HashingOutputStream(staged.output(), sha256.newHasher());
@@ -77,9 +77,9 @@ public final class EncryptService implements EncryptArtifact {
         private final byte[] block;
         private int filled;
 
-        IndexingInputStream(InputStream in, int blockSize) {
+        IndexingInputStream(InputStream in, int blockSize, long length) {
             super(in);
-            this.writer = new ZsyncIndex.Writer(blockSize);
+            this.writer = new ZsyncIndex.Writer(blockSize, length);
             this.block = new byte[blockSize];
             try {
                 this.sha1 = MessageDigest.getInstance("SHA-1");

@@ -34,20 +34,17 @@ final class SeedScanner {
     /** Blocks found; sized for all of them up front, so that a set never reallocates under a reader. */
     private final BitSet known;
     private volatile int foundCount;
-    /** Open addressing: key slots, the first block of each key, and a chain of the blocks sharing it. */
-    private final long[] keys;
+    /** Open addressing: the first block of each key (its slot's key), and a chain of the blocks sharing it. */
     private final int[] heads;
     private final int[] chain;
     /** A cheap first test: most offsets of a seed match nothing, and one bit says so. */
     private final long[] filter;
     private final int filterMask;
     /**
-     * Blocks with the same rolling sum, as lists: the first of each block's list, and the next in it. Blocks with the
-     * same sums (the same content) are found together; found ones are unlinked as they are met.
+     * Blocks with the same rolling sum, as rings: the next in each block's ring. Blocks with the same sums (the same
+     * content) are found together; found ones are unlinked as they are met.
      */
-    private final int[] groupOf;
-    private final int[] listHead;
-    private final int[] groupNext;
+    private final int[] twinNext;
     private long reused;
 
     private final int bufferSize;
@@ -66,37 +63,43 @@ final class SeedScanner {
         this.seq = index.seqMatches();
         this.blocks = index.blocks();
         this.known = new BitSet(Math.max(1, blocks));
-        int capacity = Integer.highestOneBit(Math.max(16, blocks * 2)) * 2;
-        keys = new long[capacity];
+        // At most two thirds full. A slot's key is that of its first block, which stays there: no key array, and a
+        // slot never empties (a probe for another key never stops short at it).
+        int capacity = Integer.highestOneBit(Math.max(16, blocks + blocks / 2)) * 2;
         heads = new int[capacity];
         Arrays.fill(heads, -1);
         chain = new int[blocks];
         Arrays.fill(chain, -1);
-        int filterBits = Math.max(1 << 16, Integer.highestOneBit(Math.max(1, blocks)) << 5);
+        int filterBits = Math.max(1 << 16, Integer.highestOneBit(Math.max(1, blocks)) << 4);
         filter = new long[filterBits / 64];
         filterMask = filterBits - 1;
         for (int i = blocks - 1; i >= 0; i--) {
-            long key = keyOf(index.rsum(i), i + 1 < blocks ? index.rsum(i + 1) : 0);
+            long key = keyOfBlock(i);
             int slot = slotOf(key);
-            chain[i] = heads[slot];
-            heads[slot] = i;
-            keys[slot] = key;
+            if (heads[slot] >= 0) {
+                // Behind the first block of its slot, which stays first.
+                chain[i] = chain[heads[slot]];
+                chain[heads[slot]] = i;
+            } else {
+                heads[slot] = i;
+            }
             int bit = filterBit(key);
             filter[bit >>> 6] |= 1L << bit;
         }
-        groupNext = new int[blocks];
-        Arrays.fill(groupNext, -1);
-        groupOf = new int[blocks];
-        listHead = new int[blocks];
-        java.util.Map<Integer, Integer> tails = new java.util.HashMap<>();
+        // Rings of the blocks with the same rolling sum, made by sorting (no map of boxed numbers: a control file
+        // of a million blocks must fit a small heap).
+        twinNext = new int[blocks];
+        long[] sorted = new long[blocks];
         for (int i = 0; i < blocks; i++) {
-            Integer tail = tails.put(index.rsum(i), i);
-            if (tail == null) {
-                groupOf[i] = i;
-                listHead[i] = i;
-            } else {
-                groupOf[i] = groupOf[tail];
-                groupNext[tail] = i;
+            sorted[i] = (long) index.rsum(i) << 32 | i;
+        }
+        Arrays.sort(sorted);
+        int first = 0;
+        for (int k = 0; k < blocks; k++) {
+            boolean last = k + 1 == blocks || sorted[k + 1] >>> 32 != sorted[k] >>> 32;
+            twinNext[(int) sorted[k]] = last ? (int) sorted[first] : (int) sorted[k + 1];
+            if (last) {
+                first = k + 1;
             }
         }
     }
@@ -245,10 +248,12 @@ final class SeedScanner {
         int previous = -1;
         for (int i = slot < 0 ? -1 : heads[slot]; i >= 0; i = chain[i]) {
             if (known.get(i)) {
-                if (previous < 0) {
-                    heads[slot] = chain[i];
-                } else {
+                // Found before: out of the chain (the first block stays: it holds the slot's key), so that repeated
+                // content does not walk it again.
+                if (previous >= 0) {
                     chain[previous] = chain[i];
+                } else {
+                    previous = i;
                 }
                 continue;
             }
@@ -278,22 +283,24 @@ final class SeedScanner {
 
     /** Block {@code i} is at {@code from}: it, and every block with the same sums, is found. */
     private synchronized void take(int i, byte[] data, int from, BitSet skip, Found found) throws IOException {
-        int group = groupOf[i];
-        int previous = -1;
-        for (int j = listHead[group]; j >= 0; j = groupNext[j]) {
-            if (j == i && !known.get(j) || !known.get(j) && index.sameSums(i, j)) {
+        if (known.get(i)) {
+            // Found before, and its twins with it.
+            return;
+        }
+        give(i, data, from, skip, found);
+        int previous = i;
+        for (int j = twinNext[i]; j != i; ) {
+            int next = twinNext[j];
+            if (!known.get(j) && index.sameSums(i, j)) {
                 give(j, data, from, skip, found);
             }
             if (known.get(j)) {
-                // Unlinked: a list of many equal blocks is walked once, not once per block.
-                if (previous < 0) {
-                    listHead[group] = groupNext[j];
-                } else {
-                    groupNext[previous] = groupNext[j];
-                }
+                // Unlinked: a ring of many equal blocks is walked once, not once per block.
+                twinNext[previous] = next;
             } else {
                 previous = j;
             }
+            j = next;
         }
     }
 
@@ -314,23 +321,21 @@ final class SeedScanner {
         return seq == 2 ? (long) first << 32 | second & 0xffffffffL : first & 0xffffffffL;
     }
 
+    private long keyOfBlock(int i) {
+        return keyOf(index.rsum(i), i + 1 < blocks ? index.rsum(i + 1) : 0);
+    }
+
     private int slotOf(long key) {
-        int slot = hash(key) & (keys.length - 1);
-        while (heads[slot] >= 0 && keys[slot] != key) {
-            slot = (slot + 1) & (keys.length - 1);
+        int slot = hash(key) & (heads.length - 1);
+        while (heads[slot] >= 0 && keyOfBlock(heads[slot]) != key) {
+            slot = (slot + 1) & (heads.length - 1);
         }
         return slot;
     }
 
     private int find(long key) {
-        int slot = hash(key) & (keys.length - 1);
-        while (heads[slot] >= 0) {
-            if (keys[slot] == key) {
-                return slot;
-            }
-            slot = (slot + 1) & (keys.length - 1);
-        }
-        return -1;
+        int slot = slotOf(key);
+        return heads[slot] >= 0 ? slot : -1;
     }
 
     private int filterBit(long key) {

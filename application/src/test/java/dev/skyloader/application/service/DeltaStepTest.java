@@ -89,7 +89,14 @@ class DeltaStepTest {
         return cipher == CipherName.NONE ? file : XorCipher.encrypt(cipher, KEY, file);
     }
 
+    private volatile boolean probeAnswers;
+
     private final ArtifactSource router = new ArtifactSource() {
+        @Override
+        public boolean probe(SourceUrl url) {
+            return probeAnswers;
+        }
+
         @Override
         public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
             return pick(url).open(url, offset, validator);
@@ -382,5 +389,70 @@ class DeltaStepTest {
         assertArrayEquals(new byte[100], files.content(OUT + ".part.seed"), "unclaimed now: set aside");
         DeltaStep.setAsideUnclaimedPart(files, journal, command.withDelta(Optional.empty()), OUT + ".part.seed");
         assertTrue(files.exists(OUT + ".part.seed"), "no delta, nothing set aside");
+    }
+
+    @Test
+    void aControlFileThatFailsWhileTheArtifactsSourceAnswersIsGivenUpForAWholeDownload() throws Exception {
+        RangeSource artifact = publish(CipherName.NONE);
+        RangeSource index = new RangeSource(index(plain, CipherName.NONE));
+        index.refuseFirst(100, SourceException.transientError("HTTP 503 Service Unavailable", null));
+        sources.put(INDEX.value(), index);
+        probeAnswers = true;
+        files.put(OUT, old);
+
+        DownloadResult result = download(command(CipherName.NONE, List.of()));
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        assertEquals(1, indexRequests.get(), "not asked again: the artifact's source answers, the index's does not");
+        assertEquals(plain.length, fetched(artifact));
+        assertEquals(OptionalLong.of(0), result.status().bytesReused());
+        assertTrue(listener.messages().stream().anyMatch(m -> m.contains("HTTP 503")
+                && m.endsWith(": fetching the artifact whole")), listener.messages().toString());
+    }
+
+    @Test
+    void autoFindsTheControlFileBesideTheMirrorAnAttemptUses() throws Exception {
+        SourceUrl mirror = new SourceUrl("https://mirror.example/m/model.bin?sig=abc");
+        byte[] served = served(CipherName.AES_256_GCM);
+        RangeSource fromMirror = new RangeSource(served);
+        sources.put(mirror.value(), fromMirror);
+        // The primary is down: neither its artifact nor its control file answers.
+        SourceException down = SourceException.transientError("connection refused", null);
+        sources.put(URL.value(), new RangeSource(served).refuseFirst(1000, down));
+        sources.put(INDEX.value(), new RangeSource(new byte[1]).refuseFirst(1000, down));
+        sources.put("https://mirror.example/m/model.bin.zsync", new RangeSource(index(plain, CipherName.AES_256_GCM)));
+        files.put(OUT, old);
+        DownloadCommand command = command(CipherName.AES_256_GCM, List.of())
+                .withDelta(Optional.of(DownloadCommand.Delta.beside(URL, List.of())))
+                .withMirrors(List.of(mirror));
+
+        DownloadResult result = download(command);
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        assertTrue(fetched(fromMirror) <= NEW_BYTES + 6 * BLOCK + 12 + 32, fetched(fromMirror) + " fetched");
+        assertTrue(result.status().bytesReused().orElseThrow() > plain.length / 2);
+    }
+
+    @Test
+    void withoutASizeTheFirstBytesTellItAndAControlFileOfAnotherLengthIsRefused() throws Exception {
+        RangeSource artifact = publish(CipherName.NONE);
+        sources.put(INDEX.value(), new RangeSource(index(old, CipherName.NONE)));
+        files.put(OUT, old);
+        DownloadCommand unsized = new DownloadCommand(URL, List.of(), new Sha256(Sha256Digest.hexOf(plain)),
+                OptionalLong.empty(), CipherName.NONE, Optional.empty(), OUT,
+                new BackoffPolicy(List.of(Duration.ofSeconds(1)), 0), OptionalInt.of(3), 1, listener, 2,
+                Optional.of(new DownloadCommand.Delta(INDEX, List.of())));
+
+        DownloadResult result = download(unsized);
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        assertTrue(fetched(artifact) <= plain.length + 1, fetched(artifact) + " fetched");
+        assertEquals(0, result.status().restarts(), "refused before any block was copied");
+        assertTrue(listener.messages().stream().anyMatch(m -> m.contains("it describes " + old.length
+                + " bytes, but an artifact of " + plain.length + " served bytes holds " + plain.length)),
+                listener.messages().toString());
     }
 }

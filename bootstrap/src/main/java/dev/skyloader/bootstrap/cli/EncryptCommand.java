@@ -100,7 +100,7 @@ final class EncryptCommand implements Callable<Integer> {
             EncryptedArtifact artifact;
             try (InputStream plain = new BufferedInputStream(Files.newInputStream(in), 256 << 10)) {
                 artifact = wiring.get(EncryptArtifact.class).encrypt(
-                        new EncryptArtifactCommand(name, key, plain, out.toString(), indexBlockSize));
+                        new EncryptArtifactCommand(name, key, plain, out.toString(), indexBlockSize, Files.size(in)));
             }
             String hex = artifact.sha256().hex();
             long size = artifact.size();

@@ -23,8 +23,9 @@ final class Inputs {
     }
 
     /**
-     * {@code --delta-index URL|auto} and its {@code --seed} files: auto is the artifact's URL with {@code .zsync}
-     * added to its path (a query, such as a presigned signature, stays where it is). A seed must be a readable file.
+     * {@code --delta-index URL|auto} and its {@code --seed} files: auto is the control file beside whichever source an
+     * attempt uses, its URL with {@code .zsync} added to the path (without the query: a presigned signature is the
+     * artifact's, not the control file's). A seed must be a readable file.
      */
     static java.util.Optional<dev.skyloader.application.port.in.DownloadCommand.Delta> delta(
             String index, java.util.List<String> seeds, dev.skyloader.domain.SourceUrl artifact) {
@@ -34,29 +35,21 @@ final class Inputs {
             }
             return java.util.Optional.empty();
         }
-        dev.skyloader.domain.SourceUrl url = "auto".equals(index) ? autoIndex(artifact)
-                : parse("--delta-index", () -> new dev.skyloader.domain.SourceUrl(index));
         java.util.List<String> paths = new java.util.ArrayList<>();
         for (String seed : seeds) {
             paths.add(existingFile("--seed", seed).toString());
         }
+        if ("auto".equals(index)) {
+            return java.util.Optional.of(dev.skyloader.application.port.in.DownloadCommand.Delta.beside(artifact,
+                    paths));
+        }
+        dev.skyloader.domain.SourceUrl url = parse("--delta-index", () -> new dev.skyloader.domain.SourceUrl(index));
         return java.util.Optional.of(new dev.skyloader.application.port.in.DownloadCommand.Delta(url, paths));
     }
 
-    /** The control file beside an artifact: its URL with {@code .zsync} at the end of the path. */
+    /** The control file beside an artifact: its URL with {@code .zsync} at the end of the path, without a query. */
     static dev.skyloader.domain.SourceUrl autoIndex(dev.skyloader.domain.SourceUrl artifact) {
-        String value = artifact.value();
-        int cut = value.length();
-        int query = value.indexOf('?');
-        int fragment = value.indexOf('#');
-        if (query >= 0) {
-            cut = query;
-        }
-        if (fragment >= 0 && fragment < cut) {
-            cut = fragment;
-        }
-        String url = value.substring(0, cut) + ".zsync" + value.substring(cut);
-        return parse("--delta-index auto", () -> new dev.skyloader.domain.SourceUrl(url));
+        return artifact.beside(".zsync");
     }
 
     /** A file to write: a valid path, naming a file rather than an existing directory. */

@@ -200,8 +200,10 @@ final class SyncCommand implements Callable<Integer> {
 
     /** The artifact's delta update: its control file (auto: beside the artifact) and its seeds, files in DIR. */
     private static java.util.Optional<DownloadCommand.Delta> delta(Manifest.Artifact artifact, Path folder) {
-        return artifact.deltaIndex().map(index -> new DownloadCommand.Delta(
-                index.equals("auto") ? Inputs.autoIndex(artifact.url()) : new dev.skyloader.domain.SourceUrl(index),
-                artifact.seeds().stream().map(seed -> folder.resolve(seed).toString()).toList()));
+        return artifact.deltaIndex().map(index -> {
+            List<String> seeds = artifact.seeds().stream().map(seed -> folder.resolve(seed).toString()).toList();
+            return index.equals("auto") ? DownloadCommand.Delta.beside(artifact.url(), seeds)
+                    : new DownloadCommand.Delta(new dev.skyloader.domain.SourceUrl(index), seeds);
+        });
     }
 }

@@ -1,9 +1,7 @@
 package dev.skyloader.domain.delta;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -82,6 +80,11 @@ public final class ZsyncIndex {
             }
             String key = line.substring(0, colon);
             String value = line.substring(colon + 2);
+            if (COMPRESSED.contains(key)) {
+                // Said at once: what follows such a header is binary, and would read as a malformed header.
+                throw new FormatException("a compressed-mode control file (" + key + ") describes a gzip file, "
+                        + "not the artifact; make it with zsyncmake -Z or without -z");
+            }
             if (header.isEmpty() && !key.equals("zsync")) {
                 throw new FormatException("not a zsync control file (it does not start with \"zsync: \")");
             }
@@ -149,18 +152,34 @@ public final class ZsyncIndex {
     /** Block sums of a file, made as zsyncmake makes them: feed whole blocks in order, the last one may be short. */
     public static final class Writer {
         private final int blockSize;
-        private final List<int[]> rsums = new ArrayList<>();
-        private final List<byte[]> md4s = new ArrayList<>();
+        /** The hash lengths, when the file's length is known up front; else null, and the sums are kept whole. */
+        private final int[] lengths;
+        private final long expectedLength;
+        /** Per block: the rolling sum (big endian) and the MD4, truncated to {@link #lengths} when known. */
+        private byte[] sums = new byte[1024];
+        private int used;
+        private int blocks;
         private final byte[] padded;
         private long length;
         private boolean shortSeen;
 
+        /** Block sums of a file of a length not known yet: 20 bytes a block until {@link #finish}. */
         public Writer(int blockSize) {
+            this(blockSize, -1);
+        }
+
+        /**
+         * Block sums of a file of {@code expectedLength} bytes: only the bytes the control file keeps (about 8 a
+         * block), so that a file of many GiB is summed in a small heap. Another length at the end is an error.
+         */
+        public Writer(int blockSize, long expectedLength) {
             if (blockSize < 16 || Integer.bitCount(blockSize) != 1) {
                 throw new IllegalArgumentException("a block size is a power of two of at least 16, got " + blockSize);
             }
             this.blockSize = blockSize;
             this.padded = new byte[blockSize];
+            this.expectedLength = expectedLength;
+            this.lengths = expectedLength < 0 ? null : hashLengths(expectedLength, blockSize);
         }
 
         /** One block of the file; only the last may be shorter than the block size. */
@@ -177,12 +196,18 @@ public final class ZsyncIndex {
                 block = padded;
                 from = 0;
             }
-            int n = md4s.size();
-            if (n % 1024 == 0) {
-                rsums.add(new int[1024]);
+            int rsumBytes = lengths == null ? 4 : lengths[1];
+            int checksumBytes = lengths == null ? 16 : lengths[2];
+            if (used + rsumBytes + checksumBytes > sums.length) {
+                sums = Arrays.copyOf(sums, Math.max(sums.length * 2, used + rsumBytes + checksumBytes));
             }
-            rsums.get(n / 1024)[n % 1024] = RollingSum.of(block, from, blockSize);
-            md4s.add(Md4.digest(block, from, blockSize));
+            int sum = RollingSum.of(block, from, blockSize);
+            for (int j = rsumBytes - 1; j >= 0; j--) {
+                sums[used++] = (byte) (sum >>> (8 * j));
+            }
+            System.arraycopy(Md4.digest(block, from, blockSize), 0, sums, used, checksumBytes);
+            used += checksumBytes;
+            blocks++;
             this.length += length;
         }
 
@@ -197,7 +222,10 @@ public final class ZsyncIndex {
          *                 {@code mtime} (RFC 2822), or null for none
          */
         public byte[] finish(String filename, String url, String mtime, String sha1Hex) {
-            int[] lengths = hashLengths(length, blockSize);
+            if (lengths != null && length != expectedLength) {
+                throw new IllegalStateException("the file was to be " + expectedLength + " bytes, it was " + length);
+            }
+            int[] chosen = lengths != null ? lengths : hashLengths(length, blockSize);
             StringBuilder head = new StringBuilder();
             head.append("zsync: 0.6.2\n");
             head.append("Filename: ").append(oneLine(filename)).append('\n');
@@ -206,21 +234,24 @@ public final class ZsyncIndex {
             }
             head.append("Blocksize: ").append(blockSize).append('\n');
             head.append("Length: ").append(length).append('\n');
-            head.append("Hash-Lengths: ").append(lengths[0]).append(',').append(lengths[1]).append(',')
-                    .append(lengths[2]).append('\n');
+            head.append("Hash-Lengths: ").append(chosen[0]).append(',').append(chosen[1]).append(',')
+                    .append(chosen[2]).append('\n');
             head.append("URL: ").append(oneLine(url)).append('\n');
             head.append("SHA-1: ").append(sha1Hex.toLowerCase(Locale.ROOT)).append("\n\n");
             byte[] text = latin1(head.toString());
-            int per = lengths[1] + lengths[2];
-            byte[] out = Arrays.copyOf(text, text.length + md4s.size() * per);
+            if (lengths != null) {
+                byte[] out = Arrays.copyOf(text, text.length + used);
+                System.arraycopy(sums, 0, out, text.length, used);
+                return out;
+            }
+            int per = chosen[1] + chosen[2];
+            byte[] out = Arrays.copyOf(text, text.length + blocks * per);
             int at = text.length;
-            for (int i = 0; i < md4s.size(); i++) {
-                int sum = rsums.get(i / 1024)[i % 1024];
-                for (int j = lengths[1] - 1; j >= 0; j--) {
-                    out[at++] = (byte) (sum >>> (8 * j));
-                }
-                System.arraycopy(md4s.get(i), 0, out, at, lengths[2]);
-                at += lengths[2];
+            for (int i = 0; i < blocks; i++) {
+                // The last rsum_bytes of the 4-byte sum, then the first checksum_bytes of the MD4.
+                System.arraycopy(sums, i * 20 + 4 - chosen[1], out, at, chosen[1]);
+                System.arraycopy(sums, i * 20 + 4, out, at + chosen[1], chosen[2]);
+                at += per;
             }
             return out;
         }

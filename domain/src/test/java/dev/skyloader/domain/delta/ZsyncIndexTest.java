@@ -208,4 +208,18 @@ class ZsyncIndexTest {
         assertThrows(IllegalArgumentException.class, () -> writer.finish("a\nb", "m", null, "0".repeat(40)));
         assertThrows(IllegalArgumentException.class, () -> writer.finish("m", "m\r", null, "0".repeat(40)));
     }
+
+    @Test
+    void aWriterToldTheLengthUpFrontWritesTheSameFileKeepingOnlyWhatItKeeps() throws Exception {
+        byte[] data = fixture();
+        ZsyncIndex.Writer writer = new ZsyncIndex.Writer(2048, data.length);
+        for (int at = 0; at < data.length; at += 2048) {
+            writer.block(data, at, Math.min(2048, data.length - at));
+        }
+        assertArrayEquals(fixtureIndex(), writer.finish("fixture.bin", "fixture.bin",
+                "Thu, 26 Nov 2026 01:01:12 +0000", "2981121dd5b9cd03679c0f07c6a15cfdb50e57fe"));
+        ZsyncIndex.Writer shorter = new ZsyncIndex.Writer(2048, data.length + 1);
+        shorter.block(data, 0, 2048);
+        assertThrows(IllegalStateException.class, () -> shorter.finish("f", "f", null, "0".repeat(40)));
+    }
 }

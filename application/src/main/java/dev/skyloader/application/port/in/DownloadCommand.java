@@ -37,15 +37,33 @@ public record DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha
     public static final int MAX_CONNECTIONS = 16;
 
     /**
-     * A delta update: the artifact's plaintext is described by the zsync control file at {@code index} (encrypted
+     * A delta update: the artifact's plaintext is described by the zsync control file at {@code index} (with
+     * {@code auto}, beside the source of each attempt) (encrypted
      * with the artifact's cipher and key unless the cipher is none); blocks found in the {@code seeds} (paths of
      * local files, the output being replaced among them) are copied instead of fetched.
      */
-    public record Delta(SourceUrl index, List<String> seeds) {
+    public record Delta(SourceUrl index, List<String> seeds, boolean auto) {
         public Delta {
             requireNonNull(index, "index is null");
             seeds = List.copyOf(requireNonNull(seeds, "seeds is null"));
         }
+
+        /** The control file at {@code index}, whatever the source of an attempt. */
+        public Delta(SourceUrl index, List<String> seeds) {
+            this(index, seeds, false);
+        }
+
+        /** The control file beside whichever source an attempt uses ({@code URL.zsync}), mirrors included. */
+        public static Delta beside(SourceUrl url, List<String> seeds) {
+            return new Delta(url.beside(SUFFIX), seeds, true);
+        }
+
+        /** Where the control file is for an attempt on {@code source}. */
+        public SourceUrl indexFor(SourceUrl source) {
+            return auto ? source.beside(SUFFIX) : index;
+        }
+
+        private static final String SUFFIX = ".zsync";
     }
 
     public DownloadCommand(SourceUrl url, List<SourceUrl> mirrors, Sha256 sha256, OptionalLong expectedSize,

@@ -15,11 +15,18 @@ import static java.util.Objects.requireNonNull;
  * @param indexBlockSize with a value other than 0, also write {@code outputPath + ".zsync"}: the zsync control file
  *                   of the plaintext with blocks of this size, encrypted like the artifact (its own nonce or IV)
  *                   unless the cipher is none
+ * @param plaintextLength the plaintext's length when known (-1 otherwise): the control file's sums are then kept
+ *                   as short as it stores them, so that a file of many GiB is summed in a small heap
  */
 public record EncryptArtifactCommand(CipherName cipher, AesKey key, InputStream plaintext, String outputPath,
-                                     int indexBlockSize) {
+                                     int indexBlockSize, long plaintextLength) {
     public EncryptArtifactCommand(CipherName cipher, AesKey key, InputStream plaintext, String outputPath) {
-        this(cipher, key, plaintext, outputPath, 0);
+        this(cipher, key, plaintext, outputPath, 0, -1);
+    }
+
+    public EncryptArtifactCommand(CipherName cipher, AesKey key, InputStream plaintext, String outputPath,
+                                  int indexBlockSize) {
+        this(cipher, key, plaintext, outputPath, indexBlockSize, -1);
     }
 
     public EncryptArtifactCommand {
