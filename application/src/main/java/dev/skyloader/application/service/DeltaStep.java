@@ -68,6 +68,19 @@ final class DeltaStep {
         }
     }
 
+    /**
+     * A download that ended (complete or failed) needs neither a kept control file nor a part set aside, whether or
+     * not this run asked for a delta.
+     */
+    static void cleanUp(FileStore files, String partPath, DownloadCommand command) {
+        try {
+            files.delete(indexPathFor(partPath, command));
+            files.delete(seedPathFor(partPath));
+        } catch (IOException ignored) {
+            // left for the next run of this output, which deletes or uses them
+        }
+    }
+
     /** Where an unclaimed part file waits, as a seed, until the delta ran. */
     static String seedPathFor(String partPath) {
         return partPath + ".seed";
@@ -179,7 +192,9 @@ final class DeltaStep {
                 throw e.getCause();
             } catch (IOException e) {
                 // A seed is a help, not a need; what it gave so far is written and counts.
-                listener.notice(id, "delta: cannot read the seed " + seed + " (" + e.getMessage() + "); going on");
+                listener.notice(id, "delta: cannot read the seed " + seed + " (" + e.getClass().getSimpleName()
+                        + (e.getMessage() == null || e.getMessage().equals(seed) ? "" : ": " + e.getMessage())
+                        + "); going on");
             }
             if (scanner.complete()) {
                 break;

@@ -141,7 +141,11 @@ public final class DownloadService implements DownloadArtifact {
             DeltaStep.setAsideUnclaimedPart(files, journal, command, partPathFor(command.outputPath()));
             new PartRecovery(files, cipher, bootId, settings.bufferSize()).recover(journal, part, command);
             AttemptLoop loop = newLoop(journal, part, command);
-            return loop.run();
+            DownloadResult result = loop.run();
+            if (result.outcome() != Outcome.NOT_FINISHED) {
+                DeltaStep.cleanUp(files, partPathFor(command.outputPath()), command);
+            }
+            return result;
         } catch (IOException e) {
             return pauseOnLocalError(journal, part, e);
         } catch (InterruptedException e) {

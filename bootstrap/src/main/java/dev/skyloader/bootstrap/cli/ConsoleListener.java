@@ -183,7 +183,8 @@ final class ConsoleListener implements DownloadListener {
         rateKnown = false;
         window.clear();
         if (mode != Mode.JSON) {
-            notice(id, message);
+            // Named: with several artifacts side by side, the line must say whose blocks these are.
+            notice(id, name + ": " + message);
             return;
         }
         Map<String, Object> event = event("delta");
@@ -252,6 +253,7 @@ final class ConsoleListener implements DownloadListener {
     private void sample(long now, long bytes) {
         if (!window.isEmpty() && bytes < window.peekLast()[1]) {
             window.clear(); // a restart from byte 0
+            reused = -1; // and a delta's blocks went with it
         }
         if (!window.isEmpty() && now - window.peekLast()[0] < 100_000_000L) {
             return;

@@ -65,6 +65,10 @@ final class EncryptCommand implements Callable<Integer> {
             + "two, 16 bytes to 1 MiB (default: 2048 below 100 MB, else 4096, as zsyncmake).")
     String blockSize;
 
+    @Option(names = "--name", paramLabel = "NAME", description = "The artifact's name on the devices, for the "
+            + "manifest entry that --json prints (default: IN's file name); sync writes it as --out/NAME.")
+    String entryName;
+
     @Option(names = "--json", description = "Print the artifact's entry of a sync manifest as JSON.")
     boolean json;
 
@@ -90,6 +94,12 @@ final class EncryptCommand implements Callable<Integer> {
         if (url != null) {
             Inputs.parse("--url", () -> new dev.skyloader.domain.SourceUrl(url));
         }
+        if (entryName != null) {
+            String problem = Manifest.nameProblem(entryName);
+            if (problem != null) {
+                throw new BadInputException("--name " + problem);
+            }
+        }
         if (blockSize != null && !deltaIndex) {
             throw new BadInputException("--block-size: only with --delta-index");
         }
@@ -109,7 +119,7 @@ final class EncryptCommand implements Callable<Integer> {
             }
             if (json) {
                 Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("name", in.getFileName().toString());
+                entry.put("name", entryName != null ? entryName : in.getFileName().toString());
                 if (url != null) {
                     entry.put("url", url);
                 }

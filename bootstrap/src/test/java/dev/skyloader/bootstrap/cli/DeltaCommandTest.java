@@ -247,6 +247,27 @@ class DeltaCommandTest {
         assertArrayEquals(plain, Files.readAllBytes(output()));
         assertEquals(1, server.requests().stream().filter(r -> r.path().endsWith(".zsync")).count(),
                 "the second run used the control file the first one kept");
+        try (var left = Files.list(dir.resolve("out"))) {
+            assertEquals(List.of("model.bin"), left.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void aKeptControlFileIsCleanedUpByARunThatCompletesWithoutADelta() throws Exception {
+        String sha = publish(plain, "aes-256-gcm");
+        Files.write(output(), old);
+        server.enqueue(new TestHttpServer.Pass(), new TestHttpServer.Status(503, Map.of()));
+        assertEquals(75, get("aes-256-gcm", sha, "--delta-index", "auto", "--max-attempts", "1").exitCode());
+        try (var left = Files.list(dir.resolve("out"))) {
+            assertTrue(left.anyMatch(p -> p.getFileName().toString().endsWith(".zsync")), "kept for the next run");
+        }
+
+        CliRunner.Result whole = get("aes-256-gcm", sha);
+
+        assertEquals(0, whole.exitCode(), whole.err());
+        try (var left = Files.list(dir.resolve("out"))) {
+            assertEquals(List.of("model.bin"), left.map(p -> p.getFileName().toString()).toList());
+        }
     }
 
     /**
@@ -333,9 +354,15 @@ class DeltaCommandTest {
         assertTrue(clear.contains("\nLength: " + plain.length + "\n"));
         CliRunner.Result json = cli.run("encrypt", dir.resolve("plain").toString(), "-o",
                 dir.resolve("b.gcm").toString(), "--cipher", "aes-256-gcm", "--key-file", dir.resolve("key").toString(),
-                "--delta-index", "--block-size", "4K", "--url", "https://cdn.example/b.gcm", "--json");
+                "--delta-index", "--block-size", "4K", "--url", "https://cdn.example/b.gcm?sig=x", "--json",
+                "--name", "detector.onnx");
         assertEquals(0, json.exitCode(), json.err());
         assertEquals("https://cdn.example/b.gcm.zsync", JSON.readTree(json.out()).get("delta_index").asText());
+        assertEquals("detector.onnx", JSON.readTree(json.out()).get("name").asText(), "the name on the devices");
+        CliRunner.Result badName = cli.run("encrypt", dir.resolve("plain").toString(), "-o",
+                dir.resolve("c").toString(), "--cipher", "none", "--name", "../x");
+        assertEquals(2, badName.exitCode());
+        assertTrue(badName.err().startsWith("skyloader: --name "), badName.err());
         assertEquals(2, cli.run("encrypt", dir.resolve("plain").toString(), "-o", dir.resolve("c").toString(),
                 "--cipher", "none", "--block-size", "4096").exitCode(), "--block-size alone");
         assertEquals(2, cli.run("encrypt", dir.resolve("plain").toString(), "-o", dir.resolve("c").toString(),
