@@ -21,4 +21,15 @@ final class ChildJvm {
         command.addAll(List.of(args));
         return command;
     }
+
+    /**
+     * Runs {@code command} to its end (two minutes at most), its output in {@code log}, and checks it exited 0: the
+     * last run of a crash test, after the kills.
+     */
+    static void runToTheEnd(List<String> command, Path log) throws Exception {
+        Process last = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        org.junit.jupiter.api.Assertions.assertTrue(last.waitFor(120, java.util.concurrent.TimeUnit.SECONDS),
+                "the last run finishes");
+        org.junit.jupiter.api.Assertions.assertEquals(0, last.exitValue(), java.nio.file.Files.readString(log));
+    }
 }

@@ -82,10 +82,7 @@ class CrashTest {
         }
 
         server.chunkDelay(Duration.ZERO);
-        Process last = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child-last.log").toFile()).start();
-        assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the last run finishes");
-        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("child-last.log")));
+        ChildJvm.runToTheEnd(command, dir.resolve("child-last.log"));
         assertArrayEquals(plain, Files.readAllBytes(output));
 
         List<String> ranges = server.requests().stream().map(TestHttpServer.Request::range).toList();
@@ -147,10 +144,7 @@ class CrashTest {
             assertFalse(Files.exists(output), "no output before verification (seed " + seed + ")");
         }
         server.chunkDelay(Duration.ZERO);
-        Process last = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("last.log").toFile()).start();
-        assertTrue(last.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("last.log")));
+        ChildJvm.runToTheEnd(command, dir.resolve("last.log"));
         assertArrayEquals(plain, Files.readAllBytes(output), "byte-exact after 10 kills (seed " + seed + ")");
         System.out.printf("10 kills (seed %d): %d bytes served for %d%n", seed, server.bodyBytesSent(),
                 artifact.length);
@@ -186,10 +180,7 @@ class CrashTest {
                     "the pieces add up to the bytes claimed: " + document);
         }
         server.chunkDelay(Duration.ZERO);
-        Process last = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child-last.log").toFile()).start();
-        assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the last run finishes");
-        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("child-last.log")));
+        ChildJvm.runToTheEnd(command, dir.resolve("child-last.log"));
         assertArrayEquals(plain, Files.readAllBytes(output));
         assertTrue(server.requests().stream().anyMatch(r -> r.range() != null && !r.range().startsWith("bytes=0-")
                 && !r.range().endsWith("-")), "pieces were asked as closed ranges: " + server.requests());
@@ -235,10 +226,7 @@ class CrashTest {
         server.chunkDelay(Duration.ZERO);
         List<String> command = childCommand(server.url("/model.ctr"), GetCommandTest.sha256(artifact), output, state,
                 key, "aes-256-ctr", "--connections", "4", "--piece-size", "1M");
-        Process last = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("last.log").toFile()).start();
-        assertTrue(last.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("last.log")));
+        ChildJvm.runToTheEnd(command, dir.resolve("last.log"));
         assertArrayEquals(plain, Files.readAllBytes(output));
         long refetched = server.bodyBytesSent() - artifact.length;
         assertTrue(refetched <= 2 * 4 * IN_FLIGHT, "two stops cost only what was in flight: " + refetched);

@@ -96,10 +96,7 @@ class DeltaCrashTest {
             assertNotNull(document, "the state was saved before the kill");
         }
         server.chunkDelay(Duration.ZERO);
-        Process last = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child-last.log").toFile()).start();
-        assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the last run finishes");
-        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("child-last.log")));
+        ChildJvm.runToTheEnd(command, dir.resolve("child-last.log"));
         assertArrayEquals(plain, Files.readAllBytes(output));
         long killed = server.bodyBytesSent() - before;
         System.out.printf("one delta: %d bytes; with 2 kills: %d (%.3fx)%n", oneDelta, killed,

@@ -81,10 +81,7 @@ class SyncCrashTest {
         assertNotEquals(0, child.exitValue());
 
         server.chunkDelay(Duration.ZERO);
-        Process last = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child-2.log").toFile()).start();
-        assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the second run finishes");
-        assertEquals(0, last.exitValue(), Files.readString(dir.resolve("child-2.log")));
+        ChildJvm.runToTheEnd(command, dir.resolve("child-2.log"));
         for (int i = 0; i < ARTIFACTS; i++) {
             assertArrayEquals(plains.get(i), Files.readAllBytes(out.resolve("m" + i + ".bin")), "m" + i);
         }
