@@ -145,11 +145,12 @@ class JsonStateStoreTest extends AbstractStateStoreTest {
                 .cipher(CipherName.AES_256_CTR).outputPath("/o").partPath("/o.part")
                 .createdAt(java.time.Instant.parse("2026-06-01T12:00:00Z")).state(DownloadState.DECRYPTING)
                 .bytesDownloaded(900).bytesDurable(500L).bootId("boot-7").header("00".repeat(16))
-                .partEncoding(PartEncoding.SERVED).placedSize(984L).reportedSize(1_000L)
+                .partEncoding(PartEncoding.SERVED).placedSize(984L).reportedSize(1_000L).bytesReused(700L)
                 .mismatchedSha256(new Sha256("ab".repeat(32))).build();
         store.save(d);
         Download back = store.load(d.id()).orElseThrow();
         assertEquals(java.util.OptionalLong.of(1_000), back.reportedSize());
+        assertEquals(java.util.OptionalLong.of(700), back.bytesReused());
         assertEquals(java.util.Optional.of(new Sha256("ab".repeat(32))), back.mismatchedSha256());
         assertEquals(900, back.bytesDownloaded());
         assertEquals(500, back.bytesDurable());

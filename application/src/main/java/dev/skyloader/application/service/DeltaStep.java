@@ -160,7 +160,12 @@ final class DeltaStep {
             }
         }
         java.time.Instant began = journal.now();
-        long reused = scan(index, scanner, seeds, part, command, listener, id);
+        long before = part.present();
+        scan(index, scanner, seeds, part, command, listener, id);
+        mergeGaps(part, index.length());
+        // What this delta copied and keeps: blocks in the part already, the tail a cipher block boundary cuts, and
+        // islands fetched with their gaps are not in it.
+        long reused = part.present() - before;
         java.time.Duration took = java.time.Duration.between(began, journal.now());
         part.recordWritten();
         part.syncNow();
@@ -177,7 +182,7 @@ final class DeltaStep {
         return Optional.empty();
     }
 
-    private long scan(ZsyncIndex index, SeedScanner scanner, List<String> seeds, Part part, DownloadCommand command,
+    private void scan(ZsyncIndex index, SeedScanner scanner, List<String> seeds, Part part, DownloadCommand command,
                       DownloadListener listener, DownloadId id) throws IOException, InterruptedException {
         BitSet present = present(index, part.written());
         // Encrypted: the reused bytes end on a 16-byte boundary, so the gap after them starts on a cipher block.
@@ -186,7 +191,7 @@ final class DeltaStep {
         part.markPiecewise();
         for (String seed : seeds) {
             try {
-                scanSeed(scanner, seed, present, part, usable);
+                scanSeed(scanner, seed, present, part, usable, index.blockSize());
             } catch (PartWriteFailure e) {
                 // Not the seed's fault: the part cannot be written, as a download would find.
                 throw e.getCause();
@@ -200,7 +205,6 @@ final class DeltaStep {
                 break;
             }
         }
-        return Math.min(scanner.reused(), usable);
     }
 
     /**
@@ -222,14 +226,33 @@ final class DeltaStep {
         return Optional.empty();
     }
 
-    /** Seeds from this size on are scanned in two halves side by side (the verifier has nothing to do meanwhile). */
-    static final long SPLIT_FROM = 8L << 20;
+    /**
+     * Reused bytes between two gaps shorter than this are fetched with the gaps around them: one request instead of
+     * two, for a few KiB (a request's headers both ways and a round trip cost about as much).
+     */
+    static final long MERGE_BELOW = 4096;
+
+    /** Forgets the islands of reused bytes too small to split a fetch in two. */
+    private static void mergeGaps(Part part, long length) {
+        for (PieceMap.Range island : part.written().ranges()) {
+            if (island.start() > 0 && island.end() < length && island.length() < MERGE_BELOW) {
+                part.forgetUnrecorded(island);
+            }
+        }
+    }
+
+    /**
+     * Seeds of this many blocks and more are scanned in two halves side by side (the verifier has nothing to do
+     * meanwhile; a thread costs less than scanning a few blocks).
+     */
+    static final long SPLIT_FROM_BLOCKS = 128;
 
     /** One seed: on two threads when it is large and there are two cores, each with a half of the windows. */
-    private void scanSeed(SeedScanner scanner, String seed, BitSet present, Part part, long usable)
+    private void scanSeed(SeedScanner scanner, String seed, BitSet present, Part part, long usable, int blockSize)
             throws IOException, InterruptedException {
         long size = files.size(seed).orElse(0);
-        long half = size >= SPLIT_FROM && Runtime.getRuntime().availableProcessors() > 1 ? size / 2 : size;
+        boolean split = size >= SPLIT_FROM_BLOCKS * blockSize && Runtime.getRuntime().availableProcessors() > 1;
+        long half = split ? size / 2 : size;
         Runs first = new Runs(part, usable);
         if (half == size) {
             try (InputStream in = files.openRead(seed)) {

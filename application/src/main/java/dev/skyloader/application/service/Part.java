@@ -242,6 +242,17 @@ final class Part implements AutoCloseable {
     }
 
     /**
+     * Forgets {@code range} before the state ever named it (bytes written unrecorded): they are fetched again with
+     * the gaps around them. Never for bytes the verifier may have passed (the range lies beyond a gap).
+     */
+    synchronized void forgetUnrecorded(PieceMap.Range range) {
+        if (range.start() <= written.prefix()) {
+            throw new IllegalStateException("the verifier may have passed " + range);
+        }
+        written = written.without(range);
+    }
+
+    /**
      * Cuts the part to nothing and forgets the verifier's work: the next byte written is part byte 0. The followers
      * stop first (no late mark), then {@code recordFirst} saves the restart, then the file is cut: a kill in between
      * finds a state that no longer claims the bytes, never a state that claims bytes of another version.

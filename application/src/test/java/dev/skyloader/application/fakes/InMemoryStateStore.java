@@ -62,6 +62,7 @@ public final class InMemoryStateStore implements StateStore {
                 .bootId(d.bootId().orElse(null)).header(d.header().orElse(null)).partEncoding(d.partEncoding())
                 .placedSize(d.placedSize().isPresent() ? d.placedSize().getAsLong() : null)
                 .reportedSize(d.reportedSize().isPresent() ? d.reportedSize().getAsLong() : null)
+                .bytesReused(d.bytesReused().isPresent() ? d.bytesReused().getAsLong() : null)
                 // As the state file does: ranges only for a part that may have gaps.
                 .pieces(d.piecewise() || gaps(d.pieces()) ? d.pieces() : null)
                 .durablePieces(d.piecewise() || gaps(d.durablePieces()) ? d.durablePieces() : null);

@@ -175,8 +175,54 @@ class DeltaStepTest {
         assertEquals(1, indexRequests.get());
         assertFalse(files.exists(DeltaStep.indexPathFor(OUT + ".part", command(cipher, List.of()))),
                 "the kept control file is gone");
+        String percent = String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * reused / plain.length);
         assertTrue(listener.messages().stream().anyMatch(m -> m.startsWith("delta: " + reused + " of "
-                + plain.length + " bytes (")), listener.messages().toString());
+                + plain.length + " bytes (" + percent + ") found in 1 seed in ") && m.endsWith(
+                "; fetching the other " + (plain.length - reused))), listener.messages().toString());
+    }
+
+    /** The blocks copied are named in the state, synced, before the first gap is asked for. */
+    @ParameterizedTest
+    @EnumSource(value = CipherName.class, names = {"NONE", "AES_256_GCM"})
+    void theCopiedBlocksAreRecordedDurablyBeforeAnyGapIsFetched(CipherName cipher) throws Exception {
+        RangeSource artifact = publish(cipher);
+        // The header (when there is one) comes; then every request for the gaps fails for good.
+        assertNotNull(artifact);
+        files.put(OUT, old);
+        RangeSource refusing = new RangeSource(served(cipher));
+        sources.put(URL.value(), new ArtifactSource() {
+            private int answered;
+
+            @Override
+            public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
+                throw SourceException.permanent("HTTP 403 Forbidden");
+            }
+
+            @Override
+            public RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator)
+                    throws SourceException {
+                if (answered++ == 0 && offset == 0 && end <= Math.max(1, cipher.headerBytes())) {
+                    return refusing.open(url, offset, end, validator);
+                }
+                throw SourceException.permanent("HTTP 403 Forbidden");
+            }
+        });
+
+        DownloadResult result = download(command(cipher, List.of()));
+
+        assertEquals(Outcome.FAILED, result.outcome(), result.message());
+        Download state = store.load(DownloadService.idFor(command(cipher, List.of()).sha256(), OUT)).orElseThrow();
+        long reused = state.bytesReused().orElseThrow(() -> new AssertionError(result.message() + " "
+                + listener.messages() + " " + state));
+        assertTrue(reused > plain.length / 2, "" + reused);
+        assertTrue(state.piecewise(), "gaps: a run after a crash trusts only the ranges named");
+        assertEquals(reused, state.pieces().present(), state.pieces().toString());
+        assertEquals(reused, state.durablePieces().present(), "synced: " + state.durablePieces());
+        if (cipher.headerBytes() > 0) {
+            assertEquals(Optional.of(refusing.etag()), state.validator().map(v -> v.tag()), "the header's answer");
+            assertTrue(state.header().isPresent());
+        }
+        assertFalse(files.exists(OUT + ".part.seed"));
     }
 
     @Test
@@ -231,6 +277,21 @@ class DeltaStepTest {
         assertEquals(OptionalLong.of(0), result.status().bytesReused());
         assertTrue(listener.messages().stream().anyMatch(m -> m.startsWith("the delta index " + INDEX.redacted()
                 + " cannot be used (") && m.endsWith("): fetching the artifact whole")), listener.messages().toString());
+        assertFalse(files.exists(DeltaStep.indexPathFor(OUT + ".part", command(cipher, List.of()))),
+                "a control file that cannot be used is not kept");
+    }
+
+    @Test
+    void aDownloadThatEndsWithoutADeltaCleansUpWhatAnEarlierRunKept() throws Exception {
+        publish(CipherName.NONE);
+        DownloadCommand whole = command(CipherName.NONE, List.of()).withDelta(Optional.empty());
+        files.put(DeltaStep.indexPathFor(OUT + ".part", whole), new byte[10]);
+        files.put(OUT + ".part.seed", new byte[10]);
+
+        DownloadResult result = download(whole);
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertEquals(java.util.Set.of(OUT), files.paths(), "nothing left beside the output");
     }
 
     @Test
@@ -454,5 +515,34 @@ class DeltaStepTest {
         assertTrue(listener.messages().stream().anyMatch(m -> m.contains("it describes " + old.length
                 + " bytes, but an artifact of " + plain.length + " served bytes holds " + plain.length)),
                 listener.messages().toString());
+    }
+
+    /** Two blocks found between two gaps are fetched with them: one request instead of two, for 2 KiB. */
+    @Test
+    void aSmallIslandOfReusedBlocksBetweenTwoGapsIsFetchedWithThem() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(old, 0, 51_200);                              // blocks 0-49
+        out.write(TransferTest.bytes(2048, 21), 0, 2048);      // blocks 50-51: new
+        out.write(old, 100_000, 2048);                          // blocks 52-53: an island found in the seed
+        out.write(TransferTest.bytes(2048, 22), 0, 2048);      // blocks 54-55: new
+        out.write(old, 120_000, 80_000);
+        byte[] edited = out.toByteArray();
+        RangeSource artifact = new RangeSource(edited);
+        sources.put(URL.value(), artifact);
+        sources.put(INDEX.value(), new RangeSource(index(edited, CipherName.NONE)));
+        files.put(OUT, old);
+        DownloadCommand command = new DownloadCommand(URL, List.of(), new Sha256(Sha256Digest.hexOf(edited)),
+                OptionalLong.of(edited.length), CipherName.NONE, Optional.empty(), OUT,
+                new BackoffPolicy(List.of(Duration.ofSeconds(1)), 0), OptionalInt.of(3), 1, listener, 1,
+                Optional.of(new DownloadCommand.Delta(INDEX, List.of())));
+
+        DownloadResult result = download(command);
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(edited, files.content(OUT));
+        assertEquals(List.of(List.of(51_200L, 51_200L + 3 * 2048)), artifact.requests().stream()
+                .map(r -> List.of(r.offset(), r.end())).toList(), "one request for both gaps and the island");
+        assertEquals(edited.length - 3 * 2048, result.status().bytesReused().orElseThrow(),
+                "the island counts as fetched");
     }
 }
