@@ -34,8 +34,6 @@ final class AttemptLoop {
 
     /** Work of an attempt before its transfer (a delta update): a transient failure fails the attempt. */
     interface Before {
-        Before NONE = source -> Optional.empty();
-
         Optional<SourceException> run(SourceUrl source) throws IOException, InterruptedException;
     }
 

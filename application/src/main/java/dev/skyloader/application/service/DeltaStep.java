@@ -136,9 +136,7 @@ final class DeltaStep {
             checkFits(index, command);
             scanner = new SeedScanner(index);
         } catch (ZsyncIndex.FormatException e) {
-            listener.notice(id, "the delta index " + indexUrl.redacted() + " cannot be used (" + e.getMessage()
-                    + "): fetching the artifact whole");
-            return dropped(journal, kept, part);
+            return unusable(journal, kept, part, listener, id, indexUrl, e);
         } catch (OutOfMemoryError e) {
             return tooLarge(journal, kept, part, listener, id, indexUrl);
         }
@@ -154,9 +152,7 @@ final class DeltaStep {
             try {
                 checkFits(index, command.cipher(), served.getAsLong());
             } catch (ZsyncIndex.FormatException e) {
-                listener.notice(id, "the delta index " + indexUrl.redacted() + " cannot be used (" + e.getMessage()
-                        + "): fetching the artifact whole");
-                return dropped(journal, kept, part);
+                return unusable(journal, kept, part, listener, id, indexUrl, e);
             }
         }
         java.time.Instant began = journal.now();
@@ -215,6 +211,15 @@ final class DeltaStep {
                                                DownloadId id, SourceUrl indexUrl) throws IOException {
         listener.notice(id, "the delta index " + indexUrl.redacted() + " needs more memory than this process may "
                 + "use (-Xmx; SKYLOADER_JAVA_OPTS=-Xmx256m, for one): fetching the artifact whole");
+        return dropped(journal, kept, part);
+    }
+
+    /** The control file does not describe an artifact this can be: said, and the artifact comes whole. */
+    private Optional<SourceException> unusable(Journal journal, String kept, Part part, DownloadListener listener,
+                                               DownloadId id, SourceUrl indexUrl, ZsyncIndex.FormatException e)
+            throws IOException {
+        listener.notice(id, "the delta index " + indexUrl.redacted() + " cannot be used (" + e.getMessage()
+                + "): fetching the artifact whole");
         return dropped(journal, kept, part);
     }
 
