@@ -25,8 +25,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -178,7 +180,7 @@ final class HttpArtifactSource implements ArtifactSource {
         }
         String where = redacted(uri);
         try {
-            return client.send(request.build(), info -> new StallGuardedBody(settings.stallTimeout()));
+            return sendKeepingAnswer(request.build());
         } catch (HttpConnectTimeoutException e) {
             throw SourceException.transientError(where + ": connect timed out after "
                     + settings.connectTimeout().toSeconds() + " s", e);
@@ -201,6 +203,64 @@ final class HttpArtifactSource implements ArtifactSource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw SourceException.transientError(where + ": interrupted", e);
+        }
+    }
+
+    /**
+     * Sends and returns the answer, even one whose body failed before {@code send} returned. With the client's larger
+     * read buffers a short body and the cut after it can arrive in one read; the client may then fail the request
+     * although the status, the headers and the body's bytes already reached the subscriber. That answer is given
+     * back as it was: its validator counts, its bytes are read, and the failure comes after them, as a cut body's.
+     */
+    private HttpResponse<InputStream> sendKeepingAnswer(HttpRequest request) throws IOException, InterruptedException {
+        AtomicReference<Answer> answered = new AtomicReference<>();
+        try {
+            return client.send(request, info -> {
+                StallGuardedBody body = new StallGuardedBody(settings.stallTimeout());
+                answered.set(new Answer(request, info, body));
+                return body;
+            });
+        } catch (IOException e) {
+            Answer answer = answered.get();
+            if (answer == null) {
+                throw e;
+            }
+            answer.body().failAfterWhatArrived(e);
+            return answer;
+        }
+    }
+
+    /** An answer whose status and headers arrived, whatever became of its body. */
+    private record Answer(HttpRequest request, HttpResponse.ResponseInfo info, StallGuardedBody body)
+            implements HttpResponse<InputStream> {
+        @Override
+        public int statusCode() {
+            return info.statusCode();
+        }
+
+        @Override
+        public Optional<HttpResponse<InputStream>> previousResponse() {
+            return Optional.empty();
+        }
+
+        @Override
+        public HttpHeaders headers() {
+            return info.headers();
+        }
+
+        @Override
+        public Optional<SSLSession> sslSession() {
+            return Optional.empty();
+        }
+
+        @Override
+        public URI uri() {
+            return request.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return info.version();
         }
     }
 

@@ -21,12 +21,12 @@ import java.util.concurrent.TimeUnit;
  * <p>The JDK client's request timeout ends at the response headers: a body that stops flowing would block
  * {@code BodyHandlers.ofInputStream()} for ever. Here the reader waits on the subscriber's queue with a timeout, and
  * on a stall cancels the subscription (which closes the connection) and throws. At most {@link #IN_FLIGHT} lists of
- * buffers (the client's are 16 KiB each) are asked for ahead of the reader: memory stays bounded whatever the speed
- * of the disk, and the reader seldom has to wait for the network thread.
+ * buffers (of {@link HttpClients#READ_BUFFER} each) are asked for ahead of the reader: memory stays bounded whatever
+ * the speed of the disk, and the reader seldom has to wait for the network thread.
  */
 final class StallGuardedBody extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
     private static final Object END = new Object();
-    static final int IN_FLIGHT = 16;
+    static final int IN_FLIGHT = 4;
 
     private final long stallNanos;
     private final Duration stallTimeout;
@@ -71,6 +71,14 @@ final class StallGuardedBody extends InputStream implements HttpResponse.BodySub
     @Override
     public void onError(Throwable throwable) {
         queue.add(new Failure(throwable));
+    }
+
+    /**
+     * The request failed after this body was handed to the client: what already arrived is read first, then
+     * {@code failure}, unless the body ended before (a failure after the end is never read).
+     */
+    void failAfterWhatArrived(IOException failure) {
+        queue.add(new Failure(failure));
     }
 
     @Override
