@@ -373,7 +373,7 @@ final class DeltaStep {
     }
 
     /** Blocks the part holds already (an earlier run of this download). */
-    private static BitSet present(ZsyncIndex index, PieceMap written) {
+    static BitSet present(ZsyncIndex index, PieceMap written) {
         BitSet present = new BitSet();
         for (PieceMap.Range range : written.ranges()) {
             long first = (range.start() + index.blockSize() - 1) / index.blockSize();
@@ -477,7 +477,8 @@ final class DeltaStep {
         }
     }
 
-    private static void checkFits(ZsyncIndex index, CipherName name, long served) {
+    /** A control file of {@code index.length()} plaintext bytes fits an artifact of {@code served} bytes. */
+    static void checkFits(ZsyncIndex index, CipherName name, long served) {
         long body = served - name.headerBytes() - name.trailerBytes();
         long length = index.length();
         boolean fits = name == CipherName.AES_256_CBC ? length < body && length >= body - 16 : length == body;

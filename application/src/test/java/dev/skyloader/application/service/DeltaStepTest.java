@@ -189,20 +189,32 @@ class DeltaStepTest {
         // The header (when there is one) comes; then every request for the gaps fails for good.
         assertNotNull(artifact);
         files.put(OUT, old);
+        // A part another version left, set aside: scanned, then gone with the control file once the blocks count.
+        files.put(OUT + ".part.seed", TransferTest.bytes(5000, 11));
+        String kept = DeltaStep.indexPathFor(OUT + ".part", command(cipher, List.of()));
+        DownloadId id = DownloadService.idFor(command(cipher, List.of()).sha256(), OUT);
+        java.util.concurrent.atomic.AtomicReference<Download> atFirstGap = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<List<String>> filesAtFirstGap =
+                new java.util.concurrent.atomic.AtomicReference<>();
         RangeSource refusing = new RangeSource(served(cipher));
         sources.put(URL.value(), new ArtifactSource() {
             private int answered;
 
             @Override
             public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
-                throw SourceException.permanent("HTTP 403 Forbidden");
+                return open(url, offset, -1, validator);
             }
 
             @Override
             public RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator)
                     throws SourceException {
-                if (answered++ == 0 && offset == 0 && end <= Math.max(1, cipher.headerBytes())) {
+                if (answered++ == 0 && offset == 0 && end != -1 && end <= Math.max(1, cipher.headerBytes())) {
                     return refusing.open(url, offset, end, validator);
+                }
+                if (atFirstGap.get() == null) {
+                    atFirstGap.set(store.load(id).orElseThrow());
+                    filesAtFirstGap.set(java.util.stream.Stream.of(kept, OUT + ".part.seed")
+                            .filter(files::exists).toList());
                 }
                 throw SourceException.permanent("HTTP 403 Forbidden");
             }
@@ -211,7 +223,15 @@ class DeltaStepTest {
         DownloadResult result = download(command(cipher, List.of()));
 
         assertEquals(Outcome.FAILED, result.outcome(), result.message());
-        Download state = store.load(DownloadService.idFor(command(cipher, List.of()).sha256(), OUT)).orElseThrow();
+        // As the first gap is asked for, not only once the download ended.
+        Download first = atFirstGap.get();
+        assertNotNull(first, "a gap was asked for");
+        long copied = first.bytesReused().orElseThrow(() -> new AssertionError("no reuse recorded: " + first));
+        assertTrue(copied > plain.length / 2, "" + copied);
+        assertEquals(copied, first.pieces().present(), "recorded: " + first.pieces());
+        assertEquals(copied, first.durablePieces().present(), "synced: " + first.durablePieces());
+        assertEquals(List.of(), filesAtFirstGap.get(), "the control file and the part set aside are gone");
+        Download state = store.load(id).orElseThrow();
         long reused = state.bytesReused().orElseThrow(() -> new AssertionError(result.message() + " "
                 + listener.messages() + " " + state));
         assertTrue(reused > plain.length / 2, "" + reused);
@@ -292,6 +312,100 @@ class DeltaStepTest {
 
         assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
         assertEquals(java.util.Set.of(OUT), files.paths(), "nothing left beside the output");
+    }
+
+    @Test
+    void aDeltaDroppedLeavesNothingBehindEvenBeforeTheWholeArtifactArrives() throws Exception {
+        RangeSource artifact = publish(CipherName.NONE);
+        files.put(OUT, old);
+        DownloadCommand command = command(CipherName.NONE, List.of());
+        String kept = DeltaStep.indexPathFor(OUT + ".part", command);
+        // A kept control file that cannot be used, and a part an earlier version left.
+        files.put(kept, "not a control file".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        files.put(OUT + ".part.seed", TransferTest.bytes(5000, 12));
+        java.util.concurrent.atomic.AtomicReference<List<String>> left = new java.util.concurrent.atomic.AtomicReference<>();
+        sources.put(URL.value(), new ArtifactSource() {
+            @Override
+            public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
+                return open(url, offset, -1, validator);
+            }
+
+            @Override
+            public RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator)
+                    throws SourceException {
+                left.compareAndSet(null, java.util.stream.Stream.of(kept, OUT + ".part.seed")
+                        .filter(files::exists).toList());
+                return end == -1 ? artifact.open(url, offset, validator) : artifact.open(url, offset, end, validator);
+            }
+        });
+
+        DownloadResult result = download(command);
+
+        assertEquals(Outcome.COMPLETE, result.outcome(), result.message());
+        assertArrayEquals(plain, files.content(OUT));
+        assertEquals(List.of(), left.get(), "gone before the first byte of the artifact was asked for");
+        assertEquals(OptionalLong.of(0), state().bytesReused(), "not tried again");
+        assertEquals(plain.length, fetched(artifact), "fetched whole");
+    }
+
+    /** A control file of {@code length} bytes of zeros, in blocks of {@code BLOCK}. */
+    private static ZsyncIndex indexOfLength(int length) {
+        ZsyncIndex.Writer writer = new ZsyncIndex.Writer(BLOCK);
+        byte[] zeros = new byte[length];
+        for (int at = 0; at < length; at += BLOCK) {
+            writer.block(zeros, at, Math.min(BLOCK, length - at));
+        }
+        return ZsyncIndex.parse(writer.finish("m", "m", null, "0".repeat(40)));
+    }
+
+    @Test
+    void aControlFileFitsOnlyTheServedSizesItsCipherMakesOfItsLength() {
+        ZsyncIndex index = indexOfLength(1000);
+        // none: the plaintext itself; GCM: a 12-byte nonce and a 16-byte tag; CTR: a 16-byte IV; CBC: a 16-byte IV
+        // and 1 to 16 bytes of padding.
+        Map<CipherName, List<Long>> fitting = Map.of(
+                CipherName.NONE, List.of(1000L),
+                CipherName.AES_256_GCM, List.of(1028L),
+                CipherName.AES_256_CTR, List.of(1016L),
+                // any size here: whether a CBC artifact's size is whole blocks is checked before
+                CipherName.AES_256_CBC, java.util.stream.LongStream.rangeClosed(1017, 1032).boxed().toList());
+        for (CipherName cipher : CipherName.values()) {
+            for (long served = 990; served < 1045; served++) {
+                long size = served;
+                if (fitting.get(cipher).contains(served)) {
+                    assertDoesNotThrow(() -> DeltaStep.checkFits(index, cipher, size), cipher + " " + served);
+                } else {
+                    ZsyncIndex.FormatException e = assertThrows(ZsyncIndex.FormatException.class,
+                            () -> DeltaStep.checkFits(index, cipher, size), cipher + " " + served);
+                    long body = served - cipher.headerBytes() - cipher.trailerBytes();
+                    String holds = cipher == CipherName.AES_256_CBC ? (body - 16) + " to " + (body - 1) : "" + body;
+                    assertEquals("it describes 1000 bytes, but an artifact of " + served + " served bytes holds "
+                            + holds, e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
+    void theBlocksAPartHoldsAreThoseItsRangesCoverWhole() {
+        // Ten blocks, the last of 500 bytes.
+        ZsyncIndex index = indexOfLength(9 * BLOCK + 500);
+        assertEquals(java.util.BitSet.valueOf(new long[] {0b1}), present(index, 0, BLOCK));
+        assertEquals(new java.util.BitSet(), present(index, 0, BLOCK - 1));
+        assertEquals(java.util.BitSet.valueOf(new long[] {0b10}), present(index, 1, 2 * BLOCK));
+        assertEquals(java.util.BitSet.valueOf(new long[] {0b1110}), present(index, BLOCK, 4 * BLOCK + 10));
+        assertEquals(java.util.BitSet.valueOf(new long[] {1L << 9}), present(index, 9 * BLOCK, 9 * BLOCK + 500));
+        assertEquals(java.util.BitSet.valueOf(new long[] {0b11 | 0b11 << 5}),
+                DeltaStep.present(index, dev.skyloader.domain.PieceMap.of(List.of(
+                        new dev.skyloader.domain.PieceMap.Range(0, 2 * BLOCK),
+                        new dev.skyloader.domain.PieceMap.Range(5 * BLOCK, 7 * BLOCK + 1000)))));
+        assertEquals(new java.util.BitSet(), present(index, 9 * BLOCK, 9 * BLOCK + 499));
+        assertEquals(java.util.BitSet.valueOf(new long[] {0b1111111111}), present(index, 0, 9 * BLOCK + 500));
+    }
+
+    private static java.util.BitSet present(ZsyncIndex index, long start, long end) {
+        return DeltaStep.present(index, dev.skyloader.domain.PieceMap.of(List.of(
+                new dev.skyloader.domain.PieceMap.Range(start, end))));
     }
 
     @Test
