@@ -247,9 +247,10 @@ final class SeedScanner {
         byte[] md2 = null;
         int previous = -1;
         for (int i = slot < 0 ? -1 : heads[slot]; i >= 0; i = chain[i]) {
-            if (known.get(i)) {
-                // Found before: out of the chain (the first block stays: it holds the slot's key), so that repeated
-                // content does not walk it again.
+            if (known.get(i) && (seq != 2 || i + 1 >= blocks || known.get(i + 1))) {
+                // Found before, and the block after it too (a pair whose first block was found as another's twin
+                // still brings its second): out of the chain (the first block stays: it holds the slot's key), so
+                // that repeated content does not walk it again.
                 if (previous >= 0) {
                     chain[previous] = chain[i];
                 } else {

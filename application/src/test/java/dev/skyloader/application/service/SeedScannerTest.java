@@ -239,4 +239,139 @@ class SeedScannerTest {
         }
         assertTrue(large.reused() >= target.length - 777 - 4 * 1024, "reused " + large.reused());
     }
+
+    /**
+     * Against a reference, over many shapes: a seed made of copies of runs of the target's blocks (two or more, in
+     * any order, anywhere) between junk of any length. Every block of every run is found, and the blocks equal to a
+     * found one; nothing else. Block sizes, buffer sizes, read sizes and a scan split in two vary; so do the blocks
+     * already in the part, which count as found but are not handed on.
+     */
+    @Test
+    void findsExactlyTheBlocksOfTheCopiedRunsAndTheirTwinsWhateverTheShape() throws Exception {
+        SplittableRandom random = new SplittableRandom(2026);
+        for (int trial = 0; trial < 400; trial++) {
+            int blockSize = 16 << random.nextInt(5);
+            int blocks = 3 + random.nextInt(40);
+            boolean shortLast = random.nextBoolean();
+            int length = blocks * blockSize - (shortLast ? 1 + random.nextInt(blockSize - 1) : 0);
+            byte[] target = random(length, random.nextLong());
+            // Some even blocks repeat another even block: twins, never two in a row.
+            int[] twinOf = new int[blocks];
+            Arrays.fill(twinOf, -1);
+            for (int i = 2; i + 1 < blocks; i += 2) {
+                if (random.nextInt(6) == 0) {
+                    int of = 2 * random.nextInt(i / 2);
+                    System.arraycopy(target, of * blockSize, target, i * blockSize, blockSize);
+                    twinOf[i] = of;
+                }
+            }
+            ZsyncIndex index = indexOf(target, blockSize);
+            // Runs of two blocks and more, in a random order; the run with the short last block ends the seed.
+            java.util.List<int[]> runs = new java.util.ArrayList<>();
+            for (int at = random.nextInt(2); at + 1 < blocks; ) {
+                int runLength = 2 + random.nextInt(4);
+                int end = Math.min(blocks, at + runLength);
+                if (end - at >= 2 && random.nextInt(4) != 0) {
+                    runs.add(new int[] {at, end});
+                }
+                at = end + random.nextInt(3);
+            }
+            java.util.Collections.shuffle(runs, new java.util.Random(random.nextLong()));
+            runs.sort(java.util.Comparator.comparing(run -> run[1] == blocks && shortLast));
+            ByteArrayOutputStream seed = new ByteArrayOutputStream();
+            BitSet expected = new BitSet();
+            // Where a scan may be split in two without cutting a run: after a byte of junk, up to a run's start.
+            java.util.List<Integer> cuts = new java.util.ArrayList<>();
+            for (int[] run : runs) {
+                byte[] junk = random(random.nextInt(3 * blockSize), random.nextLong());
+                for (int k = 1; k <= junk.length; k++) {
+                    cuts.add(seed.size() + k);
+                }
+                seed.write(junk, 0, junk.length);
+                int from = run[0] * blockSize;
+                int to = Math.min(length, run[1] * blockSize);
+                seed.write(target, from, to - from);
+                expected.set(run[0], run[1]);
+            }
+            if (runs.isEmpty() || runs.get(runs.size() - 1)[1] != blocks || !shortLast) {
+                byte[] junk = random(random.nextInt(2 * blockSize), random.nextLong());
+                seed.write(junk, 0, junk.length);
+            }
+            for (int i = 0; i < blocks; i++) {
+                if (twinOf[i] >= 0 && (expected.get(i) || expected.get(twinOf[i]))) {
+                    expected.set(i);
+                    expected.set(twinOf[i]);
+                }
+            }
+            // Twins of twins: equal content, whatever pointed where.
+            for (int i = 0; i < blocks; i++) {
+                for (int j = 0; j < blocks; j++) {
+                    if (expected.get(i) && i != j && index.blockLength(i) == index.blockLength(j)
+                            && Arrays.equals(target, i * blockSize, i * blockSize + index.blockLength(i),
+                            target, j * blockSize, j * blockSize + index.blockLength(j))) {
+                        expected.set(j);
+                    }
+                }
+            }
+            BitSet skip = new BitSet();
+            for (int i = 0; i < blocks; i++) {
+                if (random.nextInt(5) == 0) {
+                    skip.set(i);
+                }
+            }
+            int span = index.seqMatches() * blockSize;
+            SeedScanner scanner = new SeedScanner(index, 4 * span + random.nextInt(4 * span));
+            byte[] out = new byte[length];
+            Arrays.fill(out, (byte) 0x5A);
+            BitSet handed = new BitSet();
+            int number = trial;
+            SeedScanner.Found found = (offset, data, from, n) -> {
+                int block = (int) (offset / blockSize);
+                assertEquals(0, offset % blockSize, "trial " + number);
+                assertEquals(index.blockLength(block), n, "trial " + number);
+                assertFalse(handed.get(block), "trial " + number + ": block " + block + " handed on twice");
+                handed.set(block);
+                System.arraycopy(data, from, out, (int) offset, n);
+            };
+            byte[] bytes = seed.toByteArray();
+            int readSize = 1 + random.nextInt(3 * blockSize);
+            if (random.nextBoolean() && !cuts.isEmpty()) {
+                // Two shares, as two threads scan a large seed: the windows of the first, then the rest.
+                int half = cuts.get(random.nextInt(cuts.size()));
+                scanner.scan(reading(bytes, 0, readSize), half, skip, found);
+                scanner.scan(reading(bytes, half, readSize), skip, found);
+            } else {
+                scanner.scan(reading(bytes, 0, readSize), skip, found);
+            }
+            String what = "trial " + trial + ": block size " + blockSize + ", " + blocks + " blocks, runs "
+                    + runs.stream().map(Arrays::toString).toList();
+            assertEquals(expected, scanner.known(), what);
+            BitSet wanted = (BitSet) expected.clone();
+            wanted.andNot(skip);
+            assertEquals(wanted, handed, what + ": handed on");
+            long reused = 0;
+            for (int i = expected.nextSetBit(0); i >= 0; i = expected.nextSetBit(i + 1)) {
+                reused += index.blockLength(i);
+                int start = i * blockSize;
+                int end = start + index.blockLength(i);
+                byte[] want = skip.get(i) ? new byte[end - start] : Arrays.copyOfRange(target, start, end);
+                if (skip.get(i)) {
+                    Arrays.fill(want, (byte) 0x5A);
+                }
+                assertArrayEquals(want, Arrays.copyOfRange(out, start, end), what + ": block " + i);
+            }
+            assertEquals(reused, scanner.reused(), what);
+            assertEquals(expected.cardinality() == blocks, scanner.complete(), what);
+        }
+    }
+
+    /** {@code bytes} from {@code from} on, at most {@code most} bytes a read. */
+    private static InputStream reading(byte[] bytes, int from, int most) {
+        return new ByteArrayInputStream(bytes, from, bytes.length - from) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, most));
+            }
+        };
+    }
 }
