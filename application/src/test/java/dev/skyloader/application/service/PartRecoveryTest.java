@@ -16,6 +16,7 @@ import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
 import dev.skyloader.domain.PartEncoding;
+import dev.skyloader.domain.PieceMap;
 import dev.skyloader.domain.Sha256;
 import dev.skyloader.domain.SourceUrl;
 import java.time.Duration;
@@ -64,6 +65,89 @@ class PartRecoveryTest {
         DownloadCommand command = DownloadCommand.of(URL, new Sha256("00".repeat(32)), OptionalLong.of(size),
                 cipher, key, OUT).withListener(listener);
         new PartRecovery(files, new XorCipher(), boot, 64).recover(journal, part, command);
+    }
+
+    /** As {@link #recover}, for a part of pieces (several connections wrote it). */
+    private void recoverPieces(CipherName cipher, long size, PieceMap written, PieceMap durable, String header)
+            throws Exception {
+        int h = cipher.headerBytes();
+        Download d = Download.builder().id(ID).url(URL.value()).expectedSha256(new Sha256("00".repeat(32)))
+                .expectedSize(OptionalLong.of(size)).cipher(cipher).outputPath(OUT).partPath(PART)
+                .createdAt(clock.instant()).state(DownloadState.PAUSED).bytesDownloaded(h + written.present())
+                .bytesDurable((long) h + durable.present()).pieces(written).durablePieces(durable).bootId("boot-1")
+                .header(header).partEncoding(PartEncoding.PLAIN).build();
+        journal = new Journal(d, store, clock);
+        Optional<AesKey> key = cipher.needsKey() ? Optional.of(KEY) : Optional.empty();
+        TransferSettings settings = TransferSettings.DEFAULT.withCheckpointBytes(1L << 30);
+        part = new Part(files, PART, journal, new Sha256Digest(), new XorCipher(), cipher, key, settings);
+        DownloadCommand command = DownloadCommand.of(URL, new Sha256("00".repeat(32)), OptionalLong.of(size),
+                cipher, key, OUT).withListener(listener);
+        new PartRecovery(files, new XorCipher(), boot, 64).recover(journal, part, command);
+    }
+
+    private static PieceMap ranges(long... bounds) {
+        List<PieceMap.Range> list = new java.util.ArrayList<>();
+        for (int i = 0; i < bounds.length; i += 2) {
+            list.add(new PieceMap.Range(bounds[i], bounds[i + 1]));
+        }
+        return PieceMap.of(list);
+    }
+
+    @Test
+    void aPartOfPiecesKeepsEveryRangeAfterACrashOfTheProcessAlone() throws Exception {
+        files.put(PART, Arrays.copyOf(plain, 300));
+        recoverPieces(CipherName.NONE, 500, ranges(0, 100, 200, 300), ranges(0, 100), null);
+
+        assertEquals(ranges(0, 100, 200, 300), part.written());
+        assertEquals(ranges(0, 100, 200, 300), journal.read(Download::pieces));
+        assertEquals(ranges(0, 100), journal.read(Download::durablePieces));
+        assertEquals(List.of(), listener.notices());
+        assertTrue(journal.read(Download::piecewise));
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            while (part.verifiedBytes() < 100) {
+                Thread.onSpinWait();
+            }
+        }, "the verifier follows the kept prefix at once");
+    }
+
+    @Test
+    void aPartOfPiecesKeepsOnlyTheSyncedRangesAfterAnotherBootAndSaysSo() throws Exception {
+        files.put(PART, Arrays.copyOf(plain, 300));
+        boot.reboot();
+        recoverPieces(CipherName.NONE, 500, ranges(0, 100, 200, 300), ranges(0, 50, 200, 260), null);
+
+        assertEquals(ranges(0, 50, 200, 260), part.written());
+        assertEquals(ranges(0, 50, 200, 260), journal.read(Download::pieces));
+        assertEquals(ranges(0, 50, 200, 260), journal.read(Download::durablePieces));
+        assertEquals(List.of("the machine restarted since the last run: keeping the 110 part bytes known to be there,"
+                + " of 200 recorded"), listener.messages());
+        assertEquals(Optional.of("boot-2"), journal.read(Download::bootId));
+        assertTrue(store.load(ID).isEmpty(), "nothing is saved before the first request goes out");
+    }
+
+    @Test
+    void aPartOfPiecesShorterThanRecordedKeepsWhatIsThereAndSaysSo() throws Exception {
+        files.put(PART, Arrays.copyOf(plain, 250));
+        recoverPieces(CipherName.NONE, 500, ranges(0, 100, 200, 300), ranges(0, 100), null);
+
+        assertEquals(ranges(0, 100, 200, 250), part.written());
+        assertEquals(ranges(0, 100), journal.read(Download::durablePieces));
+        assertEquals(List.of("the part file is shorter than recorded: keeping the 150 part bytes known to be there,"
+                + " of 200 recorded"), listener.messages());
+        assertEquals(Optional.of("boot-1"), journal.read(Download::bootId));
+    }
+
+    @Test
+    void aCbcPartOfPiecesKeepsEachRangeToItsLastWholeBlock() throws Exception {
+        byte[] served = XorCipher.encrypt(CipherName.AES_256_CBC, KEY, plain);
+        files.put(PART, Arrays.copyOf(plain, 400));
+        recoverPieces(CipherName.AES_256_CBC, served.length, ranges(0, 100, 160, 170, 208, 400),
+                ranges(0, 100, 160, 170, 208, 400), hex(served, 16));
+
+        // 100 ends in the seventh block, 170 before the end of the block at 160, 400 is a boundary.
+        assertEquals(ranges(0, 96, 208, 400), part.written());
+        assertEquals(ranges(0, 96, 208, 400), journal.read(Download::pieces));
+        assertEquals(16 + 96 + 192, journal.read(Download::bytesDownloaded));
     }
 
     private static String hex(byte[] bytes, int length) {
