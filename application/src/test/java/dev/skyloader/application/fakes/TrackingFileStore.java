@@ -12,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
  * An {@link InMemoryFileStore} that records what is done to its files, in order ({@code "sync /p"},
  * {@code "close /p"}, {@code "truncate /p 40"}, {@code "move /p -> /o"}, {@code "delete /p"}), for the tests that care
  * about the order of syncs, closes and renames. Reads of part files can be held at a gate, and the test can wait
- * until one is held there; they can be made short. A write can be made to fail.
+ * until one is held there; they can be made short. A write, or a sync, can be made to fail.
  */
 public final class TrackingFileStore implements FileStore {
     private final InMemoryFileStore files;
@@ -47,6 +47,14 @@ public final class TrackingFileStore implements FileStore {
     /** The next write to a part file that covers byte {@code position} fails, writing nothing, as on a full disk. */
     public void failWriteAt(long position) {
         failWriteAt.set(position);
+    }
+
+    private final java.util.concurrent.atomic.AtomicReference<IOException> failSync =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** The next sync of a part file fails with {@code e} (a failed writeback); later ones succeed. */
+    public void failNextSync(IOException e) {
+        failSync.set(e);
     }
 
     /** Waits until a read is held at the gate. */
@@ -108,6 +116,10 @@ public final class TrackingFileStore implements FileStore {
             @Override
             public void sync() throws IOException {
                 record("sync " + path);
+                IOException failing = failSync.getAndSet(null);
+                if (failing != null) {
+                    throw failing;
+                }
                 part.sync();
             }
 

@@ -141,6 +141,35 @@ class PartTest {
         assertArrayEquals(Arrays.copyOf(content, 600), memory.content(PART));
     }
 
+    /** A background sync that failed (a writeback the disk lost) is never followed by a claim that the bytes are safe. */
+    @Test
+    void afterABackgroundSyncFailedNeitherASyncNowNorAPlacingGoesOn() throws Exception {
+        settings = TransferSettings.DEFAULT.withCheckpointBytes(100);
+        Part p = opened();
+        files.failNextSync(new IOException("writeback lost"));
+        p.append(content, 0, 600);
+        IOException e = assertThrows(IOException.class, p::syncNow);
+        assertTrue(String.valueOf(e.getMessage()).contains("writeback lost")
+                || e.getCause() != null && String.valueOf(e.getCause().getMessage()).contains("writeback lost"),
+                String.valueOf(e));
+        assertEquals(0, journal.read(Download::bytesDurable), "no byte is claimed durable");
+        assertThrows(IOException.class, () -> p.place(OUT, 600));
+        assertFalse(memory.exists(OUT), "nothing is put in place");
+    }
+
+    @Test
+    void markingThePartPiecewiseSaysItInTheStateOnce() throws Exception {
+        Part p = opened();
+        assertFalse(journal.read(Download::piecewise));
+        p.markPiecewise();
+        assertTrue(journal.read(Download::piecewise));
+        assertTrue(store.load(journal.read(Download::id)).orElseThrow().piecewise(), "saved");
+        java.time.Instant saved = store.load(journal.read(Download::id)).orElseThrow().updatedAt();
+        clock.advance(Duration.ofSeconds(5));
+        p.markPiecewise();
+        assertEquals(saved, store.load(journal.read(Download::id)).orElseThrow().updatedAt(), "not saved again");
+    }
+
     @Test
     void placingCutsSyncsAndClosesThePartBeforeTheRename() throws Exception {
         Part p = opened();
