@@ -72,8 +72,10 @@ class TransferTest {
         part = new Part(files, PART, journal, new Sha256Digest(), new XorCipher(), cipher,
                 cipher.needsKey() ? Optional.of(KEY) : Optional.empty(), settings);
         part.open(0);
-        return new Transfer(source, hosts, journal, part, cipher, size, listener, 64, Throttle.UNLIMITED);
+        return new Transfer(source, hosts, journal, part, cipher, size, listener, 64, throttle);
     }
+
+    private Throttle throttle = Throttle.UNLIMITED;
 
     private Transfer plainTransfer(ArtifactSource source, byte[] content) throws IOException {
         return transfer(source, CipherName.NONE, OptionalLong.of(content.length), content);
@@ -85,6 +87,68 @@ class TransferTest {
 
     private static RemoteBody body(long offset, OptionalLong total, String validator, byte[] bytes) {
         return new RemoteBody(offset, total, Optional.ofNullable(validator), new ByteArrayInputStream(bytes));
+    }
+
+    @Test
+    void everyByteReceivedIsSpentFromTheRateBudgetAsItArrives() throws Exception {
+        byte[] content = bytes(1000, 1);
+        List<Long> spent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        throttle = spent::add;
+        Transfer transfer = plainTransfer(new ScriptedSource(content), content);
+
+        assertInstanceOf(Transfer.AllBytes.class, transfer.fetch(URL));
+
+        assertEquals(1000, spent.stream().mapToLong(Long::longValue).sum());
+        assertTrue(spent.stream().allMatch(n -> n <= 64), "read by read: " + spent);
+    }
+
+    @Test
+    void theAnswerIsClosedWhenTheTransferEndsWhicheverWay() throws Exception {
+        byte[] content = bytes(1000, 1);
+        boolean[] closed = new boolean[2];
+        int[] opened = {0};
+        ArtifactSource source = new ArtifactSource() {
+            @Override
+            public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) {
+                int which = opened[0]++;
+                // The first answer ends early (cut after 300 bytes), the second brings the rest.
+                byte[] bytes = Arrays.copyOfRange(content, (int) offset, which == 0 ? 300 : content.length);
+                java.io.InputStream in = new java.io.FilterInputStream(new ByteArrayInputStream(bytes)) {
+                    @Override
+                    public void close() {
+                        closed[which] = true;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        int n = super.read(b, off, len);
+                        if (n < 0 && which == 0) {
+                            throw new IOException("connection reset");
+                        }
+                        return n;
+                    }
+                };
+                return new RemoteBody(offset, OptionalLong.of(content.length), Optional.of("\"v1\""), in);
+            }
+        };
+        Transfer transfer = plainTransfer(source, content);
+
+        assertInstanceOf(Transfer.Interrupted.class, transfer.fetch(URL));
+        assertTrue(closed[0], "the answer that failed is closed");
+        assertInstanceOf(Transfer.AllBytes.class, transfer.fetch(URL));
+        assertTrue(closed[1], "the answer read to its end is closed");
+        assertArrayEquals(content, files.content(PART));
+    }
+
+    @Test
+    void withoutAnExpectedSizeTheSizeTheSourceTellsIsRecorded() throws Exception {
+        byte[] content = bytes(1000, 1);
+        Transfer transfer = transfer(new ScriptedSource(content), CipherName.NONE, OptionalLong.empty(), content);
+
+        assertInstanceOf(Transfer.AllBytes.class, transfer.fetch(URL));
+
+        assertEquals(OptionalLong.of(1000), journal.read(Download::reportedSize));
+        assertEquals(OptionalLong.of(1000), store.load(ID).orElseThrow().reportedSize(), "saved");
     }
 
     @Test
