@@ -256,32 +256,31 @@ class SeedScannerTest {
             int length = blocks * blockSize - (shortLast ? 1 + random.nextInt(blockSize - 1) : 0);
             byte[] target = random(length, random.nextLong());
             // Some even blocks repeat another even block: twins, never two in a row.
-            int[] twinOf = new int[blocks];
-            Arrays.fill(twinOf, -1);
             for (int i = 2; i + 1 < blocks; i += 2) {
                 if (random.nextInt(6) == 0) {
                     int of = 2 * random.nextInt(i / 2);
                     System.arraycopy(target, of * blockSize, target, i * blockSize, blockSize);
-                    twinOf[i] = of;
                 }
             }
             ZsyncIndex index = indexOf(target, blockSize);
             // Runs of two blocks and more, in a random order; the run with the short last block ends the seed.
             java.util.List<int[]> runs = new java.util.ArrayList<>();
-            for (int at = random.nextInt(2); at + 1 < blocks; ) {
+            for (int at = random.nextInt(2); at < blocks; ) {
                 int runLength = 2 + random.nextInt(4);
                 int end = Math.min(blocks, at + runLength);
-                if (end - at >= 2 && random.nextInt(4) != 0) {
+                // Two blocks and more; the last block may be alone, at the very end of the seed (zeros pad it).
+                if ((end - at >= 2 || end == blocks) && random.nextInt(4) != 0) {
                     runs.add(new int[] {at, end});
                 }
                 at = end + random.nextInt(3);
             }
             java.util.Collections.shuffle(runs, new java.util.Random(random.nextLong()));
-            runs.sort(java.util.Comparator.comparing(run -> run[1] == blocks && shortLast));
+            runs.sort(java.util.Comparator.comparing(run -> run[1] == blocks));
             ByteArrayOutputStream seed = new ByteArrayOutputStream();
             BitSet expected = new BitSet();
             // Where a scan may be split in two without cutting a run: after a byte of junk, up to a run's start.
             java.util.List<Integer> cuts = new java.util.ArrayList<>();
+            java.util.List<Integer> starts = new java.util.ArrayList<>();
             for (int[] run : runs) {
                 byte[] junk = random(random.nextInt(3 * blockSize), random.nextLong());
                 for (int k = 1; k <= junk.length; k++) {
@@ -290,29 +289,15 @@ class SeedScannerTest {
                 seed.write(junk, 0, junk.length);
                 int from = run[0] * blockSize;
                 int to = Math.min(length, run[1] * blockSize);
+                starts.add(seed.size());
                 seed.write(target, from, to - from);
                 expected.set(run[0], run[1]);
             }
-            if (runs.isEmpty() || runs.get(runs.size() - 1)[1] != blocks || !shortLast) {
+            if (runs.isEmpty() || runs.get(runs.size() - 1)[1] != blocks) {
                 byte[] junk = random(random.nextInt(2 * blockSize), random.nextLong());
                 seed.write(junk, 0, junk.length);
             }
-            for (int i = 0; i < blocks; i++) {
-                if (twinOf[i] >= 0 && (expected.get(i) || expected.get(twinOf[i]))) {
-                    expected.set(i);
-                    expected.set(twinOf[i]);
-                }
-            }
-            // Twins of twins: equal content, whatever pointed where.
-            for (int i = 0; i < blocks; i++) {
-                for (int j = 0; j < blocks; j++) {
-                    if (expected.get(i) && i != j && index.blockLength(i) == index.blockLength(j)
-                            && Arrays.equals(target, i * blockSize, i * blockSize + index.blockLength(i),
-                            target, j * blockSize, j * blockSize + index.blockLength(j))) {
-                        expected.set(j);
-                    }
-                }
-            }
+            withTwins(expected, target, index);
             BitSet skip = new BitSet();
             for (int i = 0; i < blocks; i++) {
                 if (random.nextInt(5) == 0) {
@@ -320,7 +305,8 @@ class SeedScannerTest {
                 }
             }
             int span = index.seqMatches() * blockSize;
-            SeedScanner scanner = new SeedScanner(index, 4 * span + random.nextInt(4 * span));
+            // Any buffer size: below four windows the scanner takes four windows.
+            SeedScanner scanner = new SeedScanner(index, 1 + random.nextInt(8 * span));
             byte[] out = new byte[length];
             Arrays.fill(out, (byte) 0x5A);
             BitSet handed = new BitSet();
@@ -339,6 +325,15 @@ class SeedScannerTest {
                 // Two shares, as two threads scan a large seed: the windows of the first, then the rest.
                 int half = cuts.get(random.nextInt(cuts.size()));
                 scanner.scan(reading(bytes, 0, readSize), half, skip, found);
+                // The first share finds the runs that start before the line, and their twins; none after it.
+                BitSet first = new BitSet();
+                for (int k = 0; k < runs.size(); k++) {
+                    if (starts.get(k) < half) {
+                        first.set(runs.get(k)[0], runs.get(k)[1]);
+                    }
+                }
+                withTwins(first, target, index);
+                assertEquals(first, scanner.known(), "trial " + trial + ": the first share, to " + half);
                 scanner.scan(reading(bytes, half, readSize), skip, found);
             } else {
                 scanner.scan(reading(bytes, 0, readSize), skip, found);
@@ -362,6 +357,20 @@ class SeedScannerTest {
             }
             assertEquals(reused, scanner.reused(), what);
             assertEquals(expected.cardinality() == blocks, scanner.complete(), what);
+        }
+    }
+
+    /** Adds to {@code found} every block equal to one in it. */
+    private static void withTwins(BitSet found, byte[] target, ZsyncIndex index) {
+        int blockSize = index.blockSize();
+        for (int i = found.nextSetBit(0); i >= 0; i = found.nextSetBit(i + 1)) {
+            for (int j = 0; j < index.blocks(); j++) {
+                if (i != j && index.blockLength(i) == index.blockLength(j)
+                        && Arrays.equals(target, i * blockSize, i * blockSize + index.blockLength(i),
+                        target, j * blockSize, j * blockSize + index.blockLength(j))) {
+                    found.set(j);
+                }
+            }
         }
     }
 
