@@ -8,8 +8,8 @@ final class HttpClients {
      * The client's read buffer. Its default, 16 KiB, costs a socket read and a hand-over between threads every
      * 16 KiB: measured here, 1 GiB over one connection took 3.6 s with it and 2.7 s with 256 KiB (bench/run.sh).
      * A short body and the cut after it may then arrive in one read and fail the request rather than the read:
-     * {@link HttpArtifactSource} keeps that answer and its bytes. {@link StallGuardedBody} asks for
-     * {@link StallGuardedBody#IN_FLIGHT} buffers ahead: 1 MiB per connection at most in memory.
+     * {@link HttpArtifactSource} keeps that answer and its bytes. {@link StallGuardedBody} lets about
+     * {@link StallGuardedBody#AHEAD_BYTES} wait for the reader, besides the client's own read.
      */
     static final int READ_BUFFER = 256 << 10;
 

@@ -20,19 +20,28 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The JDK client's request timeout ends at the response headers: a body that stops flowing would block
  * {@code BodyHandlers.ofInputStream()} for ever. Here the reader waits on the subscriber's queue with a timeout, and
- * on a stall cancels the subscription (which closes the connection) and throws. At most {@link #IN_FLIGHT} lists of
- * buffers (of {@link HttpClients#READ_BUFFER} each) are asked for ahead of the reader: memory stays bounded whatever
- * the speed of the disk, and the reader seldom has to wait for the network thread.
+ * on a stall cancels the subscription (which closes the connection) and throws. The client is asked for more while
+ * less than {@link #AHEAD_BYTES} wait for the reader, one list of buffers at a time (a list is one read of up to
+ * {@link HttpClients#READ_BUFFER} over HTTP, one TLS record of up to 16 KiB over HTTPS): memory stays bounded
+ * whatever the speed of the disk, and the reader seldom has to wait for the network thread.
  */
 final class StallGuardedBody extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
     private static final Object END = new Object();
-    static final int IN_FLIGHT = 4;
+    /** Bytes received and not yet read past which the client is not asked for more. */
+    static final long AHEAD_BYTES = 512 << 10;
 
     private final long stallNanos;
     private final Duration stallTimeout;
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private volatile Flow.Subscription subscription;
     private Iterator<ByteBuffer> pending;
+    /** The bytes of the list {@link #pending} walks. */
+    private long pendingBytes;
+    private final Object demand = new Object();
+    /** Bytes handed over by the client and not yet read through (whole lists). */
+    private long aheadBytes;
+    /** A list is asked for and has not come yet. */
+    private boolean asked;
     private ByteBuffer current;
     private boolean done;
     private boolean closed;
@@ -60,12 +69,36 @@ final class StallGuardedBody extends InputStream implements HttpResponse.BodySub
     @Override
     public void onSubscribe(Flow.Subscription newSubscription) {
         this.subscription = newSubscription;
-        newSubscription.request(IN_FLIGHT);
+        askIfRoom();
     }
 
     @Override
     public void onNext(List<ByteBuffer> items) {
-        queue.add(items);
+        long bytes = 0;
+        for (ByteBuffer item : items) {
+            bytes += item.remaining();
+        }
+        synchronized (demand) {
+            aheadBytes += bytes;
+            asked = false;
+        }
+        queue.add(new Received(items, bytes));
+        askIfRoom();
+    }
+
+    private record Received(List<ByteBuffer> items, long bytes) {
+    }
+
+    /** Asks the client for the next list unless one is asked for already or enough waits for the reader. */
+    private void askIfRoom() {
+        boolean ask;
+        synchronized (demand) {
+            ask = !asked && aheadBytes < AHEAD_BYTES;
+            asked |= ask;
+        }
+        if (ask) {
+            subscription.request(1);
+        }
     }
 
     @Override
@@ -135,7 +168,10 @@ final class StallGuardedBody extends InputStream implements HttpResponse.BodySub
             }
             if (pending != null) {
                 pending = null;
-                subscription.request(1);
+                synchronized (demand) {
+                    aheadBytes -= pendingBytes;
+                }
+                askIfRoom();
             }
             Object item;
             try {
@@ -166,9 +202,9 @@ final class StallGuardedBody extends InputStream implements HttpResponse.BodySub
                 Throwable cause = failure.cause();
                 throw cause instanceof IOException io ? io : new IOException(String.valueOf(cause.getMessage()), cause);
             }
-            @SuppressWarnings("unchecked")
-            List<ByteBuffer> buffers = (List<ByteBuffer>) item;
-            pending = buffers.iterator();
+            Received received = (Received) item;
+            pending = received.items().iterator();
+            pendingBytes = received.bytes();
         }
         return true;
     }

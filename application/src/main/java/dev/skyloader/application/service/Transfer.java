@@ -179,13 +179,17 @@ final class Transfer {
         // SHA-256 guard against splicing.
         Optional<String> validator = journal.read(d -> d.validator().filter(v -> v.issuedBy(url.redacted()))
                 .map(Validator::tag));
-        RemoteBody body;
+        RemoteBody opened;
         try {
-            body = askEnd < 0 ? source.open(url, ask, validator) : source.open(url, ask, askEnd, validator);
+            opened = askEnd < 0 ? source.open(url, ask, validator) : source.open(url, ask, askEnd, validator);
         } catch (SourceException e) {
             return new Interrupted(e);
         }
-        hosts.succeeded(url.origin());
+        // A host is healthy once it brings bytes: one that answers and then cuts every body before its first byte
+        // counts as failing, so that its breaker can open.
+        String origin = url.origin();
+        RemoteBody body = new RemoteBody(opened.offset(), opened.totalSize(), opened.validator(),
+                new FirstBytes(opened.body(), () -> hosts.succeeded(origin)), opened.end());
         try {
             return consume(body, ask, askEnd, start, target, url.redacted(), validator);
         } finally {
@@ -193,6 +197,42 @@ final class Transfer {
                 body.close();
             } catch (IOException e) {
                 // A connection that fails as it closes has nothing more to give: what it gave is kept.
+            }
+        }
+    }
+
+    /** Runs {@code first} once, when the first byte is read. */
+    private static final class FirstBytes extends java.io.FilterInputStream {
+        private Runnable first;
+
+        FirstBytes(java.io.InputStream in, Runnable first) {
+            super(in);
+            this.first = first;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                brought();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            int n = super.read(bytes, offset, length);
+            if (n > 0) {
+                brought();
+            }
+            return n;
+        }
+
+        private void brought() {
+            if (first != null) {
+                Runnable once = first;
+                first = null;
+                once.run();
             }
         }
     }

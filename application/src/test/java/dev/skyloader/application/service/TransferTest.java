@@ -450,6 +450,33 @@ class TransferTest {
     }
 
     @Test
+    void aHostIsCalledHealthyOnceItBringsBytesNotWhenItCutsEveryAnswerBeforeThem() throws Exception {
+        byte[] content = bytes(1000, 23);
+        java.util.function.IntFunction<java.io.InputStream> cutAfter = bytes -> new java.io.FilterInputStream(
+                new ByteArrayInputStream(Arrays.copyOf(content, bytes))) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n < 0) {
+                    throw new IOException("connection reset");
+                }
+                return n;
+            }
+        };
+        AnswerSource source = new AnswerSource()
+                .then((offset, validator) -> new RemoteBody(0, OptionalLong.of(1000), Optional.of("\"v\""),
+                        cutAfter.apply(0)))
+                .then((offset, validator) -> new RemoteBody(0, OptionalLong.of(1000), Optional.of("\"v\""),
+                        cutAfter.apply(300)));
+        Transfer transfer = plainTransfer(source, content);
+
+        assertInstanceOf(Transfer.Interrupted.class, transfer.fetch(URL));
+        assertEquals(List.of(), hosts.successes(), "headers, then a cut before any byte");
+        assertInstanceOf(Transfer.Interrupted.class, transfer.fetch(URL));
+        assertEquals(List.of("https://cdn.example"), hosts.successes(), "once, for 300 bytes in many reads");
+    }
+
+    @Test
     void aRefusedRequestIsHandedBackAndTheHostIsNotCalledHealthy() throws Exception {
         byte[] content = bytes(100, 22);
         SourceException refused = SourceException.transientError("connection refused", null);
