@@ -105,38 +105,28 @@ class TransferTest {
     @Test
     void theAnswerIsClosedWhenTheTransferEndsWhicheverWay() throws Exception {
         byte[] content = bytes(1000, 1);
-        boolean[] closed = new boolean[2];
-        int[] opened = {0};
-        ArtifactSource source = new ArtifactSource() {
-            @Override
-            public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) {
-                int which = opened[0]++;
-                // The first answer ends early (cut after 300 bytes), the second brings the rest.
-                byte[] bytes = Arrays.copyOfRange(content, (int) offset, which == 0 ? 300 : content.length);
-                java.io.InputStream in = new java.io.FilterInputStream(new ByteArrayInputStream(bytes)) {
-                    @Override
-                    public void close() {
-                        closed[which] = true;
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) throws IOException {
-                        int n = super.read(b, off, len);
-                        if (n < 0 && which == 0) {
-                            throw new IOException("connection reset");
+        // The first answer is cut after 300 bytes, the second brings the rest; each body says when it is closed.
+        ScriptedSource scripted = new ScriptedSource(content).then(new DropAt(300));
+        List<Boolean> closed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ArtifactSource source = (url, offset, validator) -> {
+            RemoteBody answer = scripted.open(url, offset, validator);
+            int which = closed.size();
+            closed.add(false);
+            return new RemoteBody(answer.offset(), answer.totalSize(), answer.validator(),
+                    new java.io.FilterInputStream(answer.body()) {
+                        @Override
+                        public void close() throws IOException {
+                            closed.set(which, true);
+                            super.close();
                         }
-                        return n;
-                    }
-                };
-                return new RemoteBody(offset, OptionalLong.of(content.length), Optional.of("\"v1\""), in);
-            }
+                    }, answer.end());
         };
         Transfer transfer = plainTransfer(source, content);
 
         assertInstanceOf(Transfer.Interrupted.class, transfer.fetch(URL));
-        assertTrue(closed[0], "the answer that failed is closed");
+        assertEquals(List.of(true), closed, "the answer that failed is closed");
         assertInstanceOf(Transfer.AllBytes.class, transfer.fetch(URL));
-        assertTrue(closed[1], "the answer read to its end is closed");
+        assertEquals(List.of(true, true), closed, "the answer read to its end is closed");
         assertArrayEquals(content, files.content(PART));
     }
 
@@ -452,23 +442,7 @@ class TransferTest {
     @Test
     void aHostIsCalledHealthyOnceItBringsBytesNotWhenItCutsEveryAnswerBeforeThem() throws Exception {
         byte[] content = bytes(1000, 23);
-        java.util.function.IntFunction<java.io.InputStream> cutAfter = bytes -> new java.io.FilterInputStream(
-                new ByteArrayInputStream(Arrays.copyOf(content, bytes))) {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                if (n < 0) {
-                    throw new IOException("connection reset");
-                }
-                return n;
-            }
-        };
-        AnswerSource source = new AnswerSource()
-                .then((offset, validator) -> new RemoteBody(0, OptionalLong.of(1000), Optional.of("\"v\""),
-                        cutAfter.apply(0)))
-                .then((offset, validator) -> new RemoteBody(0, OptionalLong.of(1000), Optional.of("\"v\""),
-                        cutAfter.apply(300)));
-        Transfer transfer = plainTransfer(source, content);
+        Transfer transfer = plainTransfer(new ScriptedSource(content).then(new DropAt(0), new DropAt(300)), content);
 
         assertInstanceOf(Transfer.Interrupted.class, transfer.fetch(URL));
         assertEquals(List.of(), hosts.successes(), "headers, then a cut before any byte");
