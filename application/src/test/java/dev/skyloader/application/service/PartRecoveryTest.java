@@ -54,34 +54,34 @@ class PartRecoveryTest {
     /** Recovers a paused download of {@code cipher} that an earlier run in boot-1 left with these marks. */
     private void recover(CipherName cipher, long size, long written, long durable, String header,
                          PartEncoding encoding) throws Exception {
-        Download d = Download.builder().id(ID).url(URL.value()).expectedSha256(new Sha256("00".repeat(32)))
-                .expectedSize(OptionalLong.of(size)).cipher(cipher).outputPath(OUT).partPath(PART)
-                .createdAt(clock.instant()).state(DownloadState.PAUSED).bytesDownloaded(written)
-                .bytesDurable(durable).bootId("boot-1").header(header).partEncoding(encoding).build();
-        journal = new Journal(d, store, clock);
-        Optional<AesKey> key = cipher.needsKey() ? Optional.of(KEY) : Optional.empty();
-        TransferSettings settings = TransferSettings.DEFAULT.withCheckpointBytes(1L << 30);
-        part = new Part(files, PART, journal, new Sha256Digest(), new XorCipher(), cipher, key, settings);
-        DownloadCommand command = DownloadCommand.of(URL, new Sha256("00".repeat(32)), OptionalLong.of(size),
-                cipher, key, OUT).withListener(listener);
-        new PartRecovery(files, new XorCipher(), boot, 64).recover(journal, part, command);
+        recover(paused(cipher, size, header).bytesDownloaded(written).bytesDurable(durable).partEncoding(encoding)
+                .build());
     }
 
     /** As {@link #recover}, for a part of pieces (several connections wrote it). */
     private void recoverPieces(CipherName cipher, long size, PieceMap written, PieceMap durable, String header)
             throws Exception {
         int h = cipher.headerBytes();
-        Download d = Download.builder().id(ID).url(URL.value()).expectedSha256(new Sha256("00".repeat(32)))
+        recover(paused(cipher, size, header).bytesDownloaded(h + written.present())
+                .bytesDurable((long) h + durable.present()).pieces(written).durablePieces(durable)
+                .partEncoding(PartEncoding.PLAIN).build());
+    }
+
+    /** A paused download of {@code cipher} that an earlier run in boot-1 left. */
+    private Download.Builder paused(CipherName cipher, long size, String header) {
+        return Download.builder().id(ID).url(URL.value()).expectedSha256(new Sha256("00".repeat(32)))
                 .expectedSize(OptionalLong.of(size)).cipher(cipher).outputPath(OUT).partPath(PART)
-                .createdAt(clock.instant()).state(DownloadState.PAUSED).bytesDownloaded(h + written.present())
-                .bytesDurable((long) h + durable.present()).pieces(written).durablePieces(durable).bootId("boot-1")
-                .header(header).partEncoding(PartEncoding.PLAIN).build();
+                .createdAt(clock.instant()).state(DownloadState.PAUSED).bootId("boot-1").header(header);
+    }
+
+    private void recover(Download d) throws Exception {
         journal = new Journal(d, store, clock);
+        CipherName cipher = d.cipher();
         Optional<AesKey> key = cipher.needsKey() ? Optional.of(KEY) : Optional.empty();
         TransferSettings settings = TransferSettings.DEFAULT.withCheckpointBytes(1L << 30);
         part = new Part(files, PART, journal, new Sha256Digest(), new XorCipher(), cipher, key, settings);
-        DownloadCommand command = DownloadCommand.of(URL, new Sha256("00".repeat(32)), OptionalLong.of(size),
-                cipher, key, OUT).withListener(listener);
+        DownloadCommand command = DownloadCommand.of(URL, d.expectedSha256(), d.expectedSize(), cipher, key, OUT)
+                .withListener(listener);
         new PartRecovery(files, new XorCipher(), boot, 64).recover(journal, part, command);
     }
 
