@@ -39,6 +39,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -120,6 +121,31 @@ class DeltaStepTest {
         }
     };
 
+    /** Answers both kinds of request through one method: a closed range's end, or -1 for an open one. */
+    private interface RangedOpen {
+        RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator) throws SourceException;
+    }
+
+    private static ArtifactSource ranged(RangedOpen open) {
+        return new ArtifactSource() {
+            @Override
+            public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
+                return open.open(url, offset, -1, validator);
+            }
+
+            @Override
+            public RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator)
+                    throws SourceException {
+                return open.open(url, offset, end, validator);
+            }
+        };
+    }
+
+    /** Which of the kept control file and the part set aside are still there. */
+    private List<String> keptFiles(String kept) {
+        return java.util.stream.Stream.of(kept, OUT + ".part.seed").filter(files::exists).toList();
+    }
+
     private DownloadResult download(DownloadCommand command) throws Exception {
         DownloadService service = new DownloadService(router, store, new InMemoryLocks(), files,
                 HostHealth.ALWAYS_AVAILABLE, new Sha256Digest(), new XorCipher(), clock, sleeper,
@@ -193,32 +219,21 @@ class DeltaStepTest {
         files.put(OUT + ".part.seed", TransferTest.bytes(5000, 11));
         String kept = DeltaStep.indexPathFor(OUT + ".part", command(cipher, List.of()));
         DownloadId id = DownloadService.idFor(command(cipher, List.of()).sha256(), OUT);
-        java.util.concurrent.atomic.AtomicReference<Download> atFirstGap = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicReference<List<String>> filesAtFirstGap =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Download> atFirstGap = new AtomicReference<>();
+        AtomicReference<List<String>> filesAtFirstGap = new AtomicReference<>();
         RangeSource refusing = new RangeSource(served(cipher));
-        sources.put(URL.value(), new ArtifactSource() {
-            private int answered;
-
-            @Override
-            public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
-                return open(url, offset, -1, validator);
+        AtomicInteger answered = new AtomicInteger();
+        sources.put(URL.value(), ranged((url, offset, end, validator) -> {
+            boolean header = offset == 0 && end != -1 && end <= Math.max(1, cipher.headerBytes());
+            if (answered.getAndIncrement() == 0 && header) {
+                return refusing.open(url, offset, end, validator);
             }
-
-            @Override
-            public RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator)
-                    throws SourceException {
-                if (answered++ == 0 && offset == 0 && end != -1 && end <= Math.max(1, cipher.headerBytes())) {
-                    return refusing.open(url, offset, end, validator);
-                }
-                if (atFirstGap.get() == null) {
-                    atFirstGap.set(store.load(id).orElseThrow());
-                    filesAtFirstGap.set(java.util.stream.Stream.of(kept, OUT + ".part.seed")
-                            .filter(files::exists).toList());
-                }
-                throw SourceException.permanent("HTTP 403 Forbidden");
+            if (atFirstGap.get() == null) {
+                atFirstGap.set(store.load(id).orElseThrow());
+                filesAtFirstGap.set(keptFiles(kept));
             }
-        });
+            throw SourceException.permanent("HTTP 403 Forbidden");
+        }));
 
         DownloadResult result = download(command(cipher, List.of()));
 
@@ -323,21 +338,11 @@ class DeltaStepTest {
         // A kept control file that cannot be used, and a part an earlier version left.
         files.put(kept, "not a control file".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         files.put(OUT + ".part.seed", TransferTest.bytes(5000, 12));
-        java.util.concurrent.atomic.AtomicReference<List<String>> left = new java.util.concurrent.atomic.AtomicReference<>();
-        sources.put(URL.value(), new ArtifactSource() {
-            @Override
-            public RemoteBody open(SourceUrl url, long offset, Optional<String> validator) throws SourceException {
-                return open(url, offset, -1, validator);
-            }
-
-            @Override
-            public RemoteBody open(SourceUrl url, long offset, long end, Optional<String> validator)
-                    throws SourceException {
-                left.compareAndSet(null, java.util.stream.Stream.of(kept, OUT + ".part.seed")
-                        .filter(files::exists).toList());
-                return end == -1 ? artifact.open(url, offset, validator) : artifact.open(url, offset, end, validator);
-            }
-        });
+        AtomicReference<List<String>> left = new AtomicReference<>();
+        sources.put(URL.value(), ranged((url, offset, end, validator) -> {
+            left.compareAndSet(null, keptFiles(kept));
+            return end == -1 ? artifact.open(url, offset, validator) : artifact.open(url, offset, end, validator);
+        }));
 
         DownloadResult result = download(command);
 

@@ -141,7 +141,7 @@ class PartTest {
         assertArrayEquals(Arrays.copyOf(content, 600), memory.content(PART));
     }
 
-    /** A background sync that failed (a writeback the disk lost) is never followed by a claim that the bytes are safe. */
+    /** A background sync that failed (a writeback the disk lost) is never followed by a claim that bytes are safe. */
     @Test
     void afterABackgroundSyncFailedNeitherASyncNowNorAPlacingGoesOn() throws Exception {
         settings = TransferSettings.DEFAULT.withCheckpointBytes(100);
