@@ -66,10 +66,9 @@ final class Connections {
             // Too little left to split: one connection, as for a small artifact.
             return transfer.fetch(url);
         }
-        if (part.header().isEmpty()) {
-            // The first connection brings the header (and the length): the others need it to decrypt.
-            length = -1;
-        }
+        // With the length known every connection starts at once; those after the first wait for the header the
+        // first brings before they decrypt (their answers flowing meanwhile: TCP and TLS handshakes, first bytes).
+        // With it unknown the first connection goes alone until its answer tells it.
         // One connection with gaps: a piece per gap, none split.
         long size = connections == 1 ? Long.MAX_VALUE - 15 : pieceSize;
         // A piece is split only into halves of at least half a piece: the connection that gives up the second half

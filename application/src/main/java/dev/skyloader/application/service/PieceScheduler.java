@@ -3,6 +3,7 @@ package dev.skyloader.application.service;
 import dev.skyloader.domain.PieceMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Hands out the missing part bytes of one artifact to the connections of a run, as pieces. Lowest missing piece
@@ -129,6 +130,8 @@ final class PieceScheduler {
      * the range and sends everything from byte 0 on the lead's connection: the lead's piece becomes the whole body.
      */
     synchronized void learnLength(long partLength, boolean wholeFromZero) {
+        // The first answer's header is here as well: connections waiting for it go on.
+        notifyAll();
         if (length >= 0 || single) {
             return;
         }
@@ -182,8 +185,23 @@ final class PieceScheduler {
         }
         if (piece == lead) {
             lead = null;
-            notifyAll();
         }
+        // A connection waiting for a lead's length or for the header looks again.
+        notifyAll();
+    }
+
+    /**
+     * Waits until {@code headerHere} holds, for a connection whose piece starts after the header: true then; false
+     * when no connection is bringing the header (the piece from byte 0 is not in flight) or every connection stops.
+     */
+    synchronized boolean awaitHeader(BooleanSupplier headerHere) throws InterruptedException {
+        while (!headerHere.getAsBoolean()) {
+            if (stopped || inFlight.stream().noneMatch(piece -> piece.start == 0)) {
+                return false;
+            }
+            wait();
+        }
+        return true;
     }
 
     /** Every connection stops at its next buffer; {@link #take()} hands out nothing more. */

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -39,6 +40,13 @@ final class Transfer {
 
     /** A piece was answered with the whole object of the same version: this source ignores ranges. */
     record RangesIgnored(String message) implements Outcome {
+    }
+
+    /**
+     * A piece that started before the header was here gave up waiting for it: the connection that was to bring it
+     * ended without it. Nothing was read; the piece goes back, and the header's piece is taken again.
+     */
+    record NoHeader() implements Outcome {
     }
 
     private final ArtifactSource source;
@@ -97,6 +105,12 @@ final class Transfer {
 
         /** The first answer told the body's length in part bytes (-1: unknown) and whether it came whole from 0. */
         void learned(long partLength, boolean wholeFromZero);
+
+        /**
+         * Waits until the header is here, for a connection that asked for bytes after it before it came; false when
+         * no connection is bringing it any more (or every connection stops).
+         */
+        boolean awaitHeader(BooleanSupplier headerHere) throws InterruptedException;
     }
 
     /** One connection for everything missing after the prefix, to the end of the body. */
@@ -123,6 +137,12 @@ final class Transfer {
 
         @Override
         public void learned(long partLength, boolean wholeFromZero) {
+        }
+
+        @Override
+        public boolean awaitHeader(BooleanSupplier headerHere) {
+            // From the part's end: while the header is missing the part is empty, and this asks from byte 0.
+            throw new IllegalStateException("the one connection asked past a missing header");
         }
     }
 
@@ -154,6 +174,11 @@ final class Transfer {
             public void learned(long partLength, boolean wholeFromZero) {
                 scheduler.learnLength(partLength, wholeFromZero);
             }
+
+            @Override
+            public boolean awaitHeader(BooleanSupplier headerHere) throws InterruptedException {
+                return scheduler.awaitHeader(headerHere);
+            }
         };
     }
 
@@ -169,11 +194,10 @@ final class Transfer {
         long start = target.start();
         long wantedEnd = target.end();
         boolean headerKnown = part.header().isPresent();
-        if (!headerKnown && start != 0) {
-            throw new IllegalStateException("part bytes before the header: " + start);
-        }
-        // Where in the served bytes to ask from: the header first, else the first byte wanted (CBC: a block early).
-        long ask = headerKnown ? cipher.headerBytes() + start - chainBytes(start) : 0;
+        // Where in the served bytes to ask from: the header first when it is missing and this is the first piece,
+        // else the first byte wanted (CBC: a block early). A later piece may ask before the header is here: it waits
+        // for it before decrypting (see consume).
+        long ask = headerKnown || start != 0 ? cipher.headerBytes() + start - chainBytes(start) : 0;
         long askEnd = wantedEnd < 0 ? -1 : cipher.headerBytes() + wantedEnd;
         // A validator means something only to the source that issued it; elsewhere the size and, in the end, the
         // SHA-256 guard against splicing.
@@ -332,6 +356,10 @@ final class Transfer {
         }
         InputStream in = body.body();
         long served = body.offset();
+        if (part.header().isEmpty() && served > 0 && !target.awaitHeader(() -> part.header().isPresent())) {
+            // Asked for a later piece with the header still to come, and the connection bringing it ended.
+            return new NoHeader();
+        }
         if (part.header().isEmpty()) {
             byte[] header = new byte[cipher.headerBytes()];
             int got = 0;

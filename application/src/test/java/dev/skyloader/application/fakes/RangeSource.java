@@ -54,6 +54,9 @@ public final class RangeSource implements ArtifactSource {
     private record Hold(CountDownLatch latch, long timeoutSeconds) implements Trick {
     }
 
+    private record HoldThenDrop(Hold hold, Drop drop) implements Trick {
+    }
+
     private final byte[] content;
     private final String etag;
     private final AtomicIntegerArray reads;
@@ -109,6 +112,15 @@ public final class RangeSource implements ArtifactSource {
      */
     public synchronized RangeSource holdAt(long offset, CountDownLatch latch, long timeoutSeconds) {
         return add(offset, new Hold(latch, timeoutSeconds));
+    }
+
+    /**
+     * As {@link #holdAt(long, CountDownLatch, long)}, and once the latch opens the body gives {@code bytes} bytes and
+     * its connection is reset.
+     */
+    public synchronized RangeSource holdThenDropAt(long offset, CountDownLatch latch, long timeoutSeconds,
+                                                   int bytes) {
+        return add(offset, new HoldThenDrop(new Hold(latch, timeoutSeconds), new Drop(bytes, new CountDownLatch(1))));
     }
 
     /** Every request is answered with the whole object from byte 0, whatever range it asked for. */
@@ -190,8 +202,8 @@ public final class RangeSource implements ArtifactSource {
             throw SourceException.changed("the object is " + content.length + " bytes, asked from " + offset);
         }
         long to = ignoreRanges || changed || end < 0 ? content.length : Math.min(end, content.length);
-        Drop drop = trick instanceof Drop d ? d : null;
-        Hold hold = trick instanceof Hold h ? h : null;
+        Drop drop = trick instanceof Drop d ? d : trick instanceof HoldThenDrop both ? both.drop() : null;
+        Hold hold = trick instanceof Hold h ? h : trick instanceof HoldThenDrop both ? both.hold() : null;
         // Where the answer ends, as a server's Content-Range (or Content-Length) tells it.
         return new RemoteBody(from, withoutTotal ? OptionalLong.empty() : OptionalLong.of(content.length),
                 Optional.of(etag), new Body(content, from, to, drop, reads, hold),

@@ -611,4 +611,64 @@ class PieceSchedulerTest {
 
         assertNull(second.result());
     }
+
+    // ---- waiting for the header ----
+
+    @Test
+    void aPieceWaitsForTheHeaderOnlyWhileThePieceFromByteZeroIsInFlight() throws Exception {
+        PieceScheduler s = scheduler(256, 64, 16);
+        assertFalse(s.awaitHeader(() -> false), "nobody brings the header yet");
+        assertTrue(s.awaitHeader(() -> true), "here already");
+        Piece first = s.take();
+        Piece second = s.take();
+        AtomicBoolean here = new AtomicBoolean();
+        AtomicReference<Boolean> answer = new AtomicReference<>();
+        Thread waiter = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                answer.set(s.awaitHeader(here::get));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        here.set(true);
+        // The connection that brought it says so as it learns the length (known already: nothing else changes).
+        s.learnLength(256, false);
+        waiter.join(10_000);
+        assertEquals(Boolean.TRUE, answer.get());
+        assertPiece(128, 192, s, s.take());
+        finish(s, first);
+        finish(s, second);
+    }
+
+    @Test
+    void aPieceGivesUpWaitingForTheHeaderWhenItsPieceGoesBackOrEveryConnectionStops() throws Exception {
+        for (boolean stop : new boolean[] {false, true}) {
+            PieceScheduler s = scheduler(256, 64, 16);
+            Piece first = s.take();
+            Piece second = s.take();
+            AtomicReference<Boolean> answer = new AtomicReference<>();
+            CountDownLatch waiting = new CountDownLatch(1);
+            Thread waiter = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    waiting.countDown();
+                    answer.set(s.awaitHeader(() -> false));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            waiting.await();
+            if (stop) {
+                s.stop();
+            } else {
+                // The first connection failed before the header: its piece is free again, for a waiting one to take.
+                s.release(first);
+            }
+            waiter.join(10_000);
+            assertEquals(Boolean.FALSE, answer.get(), stop ? "stopped" : "released");
+            s.release(second);
+            if (!stop) {
+                assertPiece(0, 64, s, s.take());
+            }
+        }
+    }
 }
