@@ -2,6 +2,7 @@ package dev.skyloader.bootstrap;
 
 import dev.skyloader.bootstrap.cli.Logging;
 import dev.skyloader.bootstrap.cli.Skyloader;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,9 +18,10 @@ public final class Main {
         if (System.getProperty("guice_bytecode_gen_option") == null) {
             System.setProperty("guice_bytecode_gen_option", "DISABLED");
         }
-        if (args.length > 0 && "get".equals(args[0])) {
-            // The JDK's HTTP client sets up TLS when it is built, even for http:// (about 0.15 s of class loading and
-            // initialising): done on the second core while the command line, the wiring and the state load.
+        if (args.length > 0 && "get".equals(args[0]) && Arrays.stream(args).anyMatch(Main::mayUseTls)) {
+            // TLS takes about 0.15 s of class loading and initialising (the trust store, the providers): for a
+            // download that will need it, done on the second core while the command line, the wiring and the state
+            // load. Plain HTTP never sets it up (the client's context is made on its first https connection).
             Thread.ofPlatform().daemon().name("skyloader-warm-up").start(Main::warmUp);
         }
         Logging.configure(System.getenv().containsKey("SKYLOADER_DEBUG"));
@@ -54,6 +56,15 @@ public final class Main {
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(finished.getCount() == 0 ? exitCode.get() : NOT_FINISHED);
+    }
+
+    /**
+     * Whether an argument names an https or s3 URL (the URL, a mirror, a delta index, {@code --mirror=URL}): a hint
+     * for the warm-up only, which costs a tenth of a second when wrong and nothing else.
+     */
+    static boolean mayUseTls(String arg) {
+        String lower = arg.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("https://") || lower.contains("s3://");
     }
 
     private static void warmUp() {

@@ -1,6 +1,10 @@
 package dev.skyloader.adapters.http;
 
 import java.net.http.HttpClient;
+import java.security.NoSuchAlgorithmException;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /** Builds the JDK client as the source needs it: no automatic redirects (we follow them), an optional private CA. */
 final class HttpClients {
@@ -17,6 +21,11 @@ final class HttpClients {
     }
 
     static HttpClient create(HttpSettings settings) {
+        return create(settings, HttpClients::systemContext);
+    }
+
+    /** As {@link #create(HttpSettings)}, {@code systemContext} making the context when the settings name none. */
+    static HttpClient create(HttpSettings settings, Supplier<SSLContext> systemContext) {
         // Read once, when the JDK's HTTP classes initialise: set before the first client unless the user chose.
         if (System.getProperty("jdk.httpclient.bufsize") == null) {
             System.setProperty("jdk.httpclient.bufsize", Integer.toString(READ_BUFFER));
@@ -28,7 +37,18 @@ final class HttpClients {
                 // One transfer per connection: HTTP/2 brings nothing to a single large download, and HTTP/1.1
                 // behaves the same behind every CDN and proxy.
                 .version(HttpClient.Version.HTTP_1_1);
-        settings.sslContext().ifPresent(builder::sslContext);
+        // TLS is set up on the first https connection, not when the client is built (see LazySslContext).
+        Supplier<SSLContext> context = settings.sslContext().<Supplier<SSLContext>>map(given -> () -> given)
+                .orElse(systemContext);
+        builder.sslContext(new LazySslContext(context)).sslParameters(new SSLParameters());
         return builder.build();
+    }
+
+    private static SSLContext systemContext() {
+        try {
+            return SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this Java has no TLS: " + e.getMessage(), e);
+        }
     }
 }

@@ -1,0 +1,49 @@
+package dev.skyloader.adapters.http;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.skyloader.application.port.out.RemoteBody;
+import dev.skyloader.domain.SourceUrl;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HttpClientsTest {
+    private static final HttpSettings SETTINGS = HttpSettings.DEFAULT;
+
+    @Test
+    void theTlsContextIsMadeOnTheFirstHttpsConnectionNeverForPlainHttp(@TempDir Path dir) throws Exception {
+        TestCertificates certificates = TestCertificates.generate(dir);
+        SSLContext trusting = certificates.clientContext();
+        AtomicInteger made = new AtomicInteger();
+        byte[] content = "a body".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (TestHttpServer plain = TestHttpServer.start();
+             TestHttpServer secure = TestHttpServer.startHttps(certificates.serverContext());
+             HttpClientCloser client = new HttpClientCloser(HttpClients.create(SETTINGS, () -> {
+                 made.incrementAndGet();
+                 return trusting;
+             }))) {
+            plain.put("/a", content);
+            secure.put("/a", content);
+            HttpArtifactSource source = new HttpArtifactSource(client.client(), SETTINGS, Clock.systemUTC());
+
+            assertArrayEquals(content, read(source, plain.url("/a")));
+            assertEquals(0, made.get(), "plain HTTP made a TLS context");
+
+            // Over TLS, with the context's own defaults (the client was given empty SSL parameters).
+            assertArrayEquals(content, read(source, secure.url("/a")));
+            assertArrayEquals(content, read(source, secure.url("/a")));
+            assertEquals(1, made.get(), "made once, on the first https connection");
+        }
+    }
+
+    private static byte[] read(HttpArtifactSource source, String url) throws Exception {
+        try (RemoteBody body = source.open(new SourceUrl(url), 0, Optional.empty())) {
+            return body.body().readAllBytes();
+        }
+    }
+}
