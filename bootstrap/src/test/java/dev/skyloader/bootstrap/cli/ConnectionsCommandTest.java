@@ -115,6 +115,44 @@ class ConnectionsCommandTest {
     }
 
     @Test
+    void withTheSizeGivenTheConnectionsAskAtOnceAndOnlyThoseFirstRequestsGoWithoutTheValidator() throws Exception {
+        byte[] artifact = GetCommandTest.encrypt(dir, plain, "aes-256-gcm", GetCommandTest.base64Key(5));
+        server.put("/m.gcm", artifact);
+        CliRunner.Result result = get("/m.gcm", artifact, "--cipher", "aes-256-gcm", "--key-file",
+                dir.resolve("key").toString(), "--size", Integer.toString(artifact.length));
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/m.gcm")));
+        List<TestHttpServer.Request> requests = server.requests();
+        List<TestHttpServer.Request> unvalidated = requests.stream().filter(r -> r.ifRange() == null).toList();
+        // Asked before any answer told the ETag: one per connection at most, each a piece's first request.
+        assertTrue(unvalidated.size() <= 4, "unvalidated: " + unvalidated);
+        for (TestHttpServer.Request request : unvalidated) {
+            Matcher range = CLOSED.matcher(request.range());
+            assertTrue(range.matches(), request.range());
+            long start = Long.parseLong(range.group(1));
+            assertTrue(start == 0 || (start - 12) % (256 << 10) == 0, "not a piece's start: " + request.range());
+        }
+        assertTrue(requests.stream().filter(r -> r.ifRange() != null)
+                .allMatch(r -> server.etag("/m.gcm").equals(r.ifRange())), requests.toString());
+        assertTrue(server.bodyBytesSent() <= artifact.length + 4L * (256 << 10), "sent " + server.bodyBytesSent());
+    }
+
+    @Test
+    void withTheSizeGivenAServerThatIgnoresRangeIsStillReadOverOneConnectionFromByteZero() throws Exception {
+        server.put("/m.bin", plain);
+        server.always(new IgnoreRange());
+        CliRunner.Result result = get("/m.bin", plain, "--size", Integer.toString(SIZE));
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/m.bin")));
+        // The connections asked at once; their answers (the whole object each) were closed, and one request read
+        // it from byte 0.
+        List<TestHttpServer.Request> requests = server.requests();
+        assertTrue(requests.size() >= 2 && requests.size() <= 5, requests.toString());
+        assertTrue(requests.get(requests.size() - 1).range() == null
+                || requests.get(requests.size() - 1).range().startsWith("bytes=0-"), requests.toString());
+    }
+
+    @Test
     void badConnectionCountsAndPieceSizesAreRefusedWithExitTwo() throws Exception {
         for (List<String> bad : List.of(List.of("--connections", "0"), List.of("--connections", "17"),
                 List.of("--piece-size", "1000"), List.of("--piece-size", "65537"), List.of("--piece-size", "x"))) {
