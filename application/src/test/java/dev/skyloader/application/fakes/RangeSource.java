@@ -51,7 +51,8 @@ public final class RangeSource implements ArtifactSource {
     private record OtherVersion(byte[] content, String etag, boolean wholeFromZero) implements Trick {
     }
 
-    private record Hold(CountDownLatch latch, long timeoutSeconds) implements Trick {
+    /** Waits for the latch once {@code afterBytes} bytes were given. */
+    private record Hold(CountDownLatch latch, long timeoutSeconds, int afterBytes) implements Trick {
     }
 
     private record HoldThenDrop(Hold hold, Drop drop) implements Trick {
@@ -111,7 +112,12 @@ public final class RangeSource implements ArtifactSource {
      * for a test that went wrong, until {@code timeoutSeconds} passed (see {@link #holdTimedOut()}).
      */
     public synchronized RangeSource holdAt(long offset, CountDownLatch latch, long timeoutSeconds) {
-        return add(offset, new Hold(latch, timeoutSeconds));
+        return add(offset, new Hold(latch, timeoutSeconds, 0));
+    }
+
+    /** As {@link #holdAt(long, CountDownLatch, long)}, after the body's first {@code bytes} bytes. */
+    public synchronized RangeSource holdAfterAt(long offset, int bytes, CountDownLatch latch, long timeoutSeconds) {
+        return add(offset, new Hold(latch, timeoutSeconds, bytes));
     }
 
     /**
@@ -120,7 +126,7 @@ public final class RangeSource implements ArtifactSource {
      */
     public synchronized RangeSource holdThenDropAt(long offset, CountDownLatch latch, long timeoutSeconds,
                                                    int bytes) {
-        return add(offset, new HoldThenDrop(new Hold(latch, timeoutSeconds), new Drop(bytes, new CountDownLatch(1))));
+        return add(offset, new HoldThenDrop(new Hold(latch, timeoutSeconds, 0), new Drop(bytes, new CountDownLatch(1))));
     }
 
     /** Every request is answered with the whole object from byte 0, whatever range it asked for. */
@@ -282,7 +288,7 @@ public final class RangeSource implements ArtifactSource {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            if (hold != null) {
+            if (hold != null && served >= hold.afterBytes()) {
                 try {
                     if (!hold.latch().await(hold.timeoutSeconds(), TimeUnit.SECONDS)) {
                         holdTimedOut = true;
@@ -297,6 +303,10 @@ public final class RangeSource implements ArtifactSource {
                 return 0;
             }
             long left = to - at;
+            if (hold != null) {
+                // Not past the bytes before the hold in one read.
+                left = Math.min(left, hold.afterBytes() - served);
+            }
             if (drop != null) {
                 if (served >= drop.afterBytes()) {
                     drop.onReset().countDown();

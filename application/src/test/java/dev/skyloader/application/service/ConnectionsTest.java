@@ -407,6 +407,26 @@ class ConnectionsTest {
                         .collect(java.util.stream.Collectors.toSet()));
         assertArrayEquals(content, files.content(OUT));
         assertFirstPiecesReadOnce(source, 12 + 4 * PIECE);
+        for (int piece = 1; piece < 4; piece++) {
+            assertEquals(1, source.requestsFrom(12 + piece * PIECE).size(), "piece " + piece + " asked once, then"
+                    + " waited for the header: " + source.requests());
+        }
+    }
+
+    @Test
+    void theConnectionsWaitingForTheHeaderGoOnAsSoonAsItIsHereNotWhenTheFirstPieceEnds() throws Exception {
+        byte[] served = XorCipher.encrypt(CipherName.AES_256_GCM, KEY, content);
+        CountDownLatch othersDone = new CountDownLatch(1);
+        // Piece 0 gives the header, then nothing more until another connection has finished its piece and asked
+        // for piece 4: the waiting connections must have gone on with the header alone.
+        RangeSource source = new RangeSource(served).holdAfterAt(0, 12, othersDone, 30);
+        Thread watcher = releaseWhenAsked(source, othersDone, 12 + 4 * PIECE);
+
+        assertComplete(service(source).download(encrypted(CipherName.AES_256_GCM, served)));
+
+        watcher.join(10_000);
+        assertFalse(source.holdTimedOut(), "a piece after the first ended only once the first let go");
+        assertArrayEquals(content, files.content(OUT));
     }
 
     @Test
