@@ -48,7 +48,8 @@ final class HttpClients {
         try {
             return SSLContext.getDefault();
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this Java has no TLS: " + e.getMessage(), e);
+            // Most often a trust store that cannot be read (javax.net.ssl.trustStore, its password or type).
+            throw new IllegalStateException("the system's TLS context: " + e.getMessage(), e);
         }
     }
 }

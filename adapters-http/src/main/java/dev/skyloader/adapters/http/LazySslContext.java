@@ -25,6 +25,26 @@ final class LazySslContext extends SSLContext {
         super(new Spi(real), null, "TLS");
     }
 
+    /**
+     * The real context could not be made (a trust store that cannot be read, say): no retry mends that. Thrown where
+     * the client makes a TLS connection, which reports it wrapped in an {@code IOException}.
+     */
+    static final class Unavailable extends RuntimeException {
+        Unavailable(RuntimeException cause) {
+            super("TLS could not be set up (" + cause.getMessage() + ")", cause);
+        }
+    }
+
+    /** The {@link Unavailable} in {@code failure}'s causes, or null. */
+    static Unavailable unavailableIn(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof Unavailable unavailable) {
+                return unavailable;
+            }
+        }
+        return null;
+    }
+
     private static final class Spi extends SSLContextSpi {
         private final Supplier<SSLContext> make;
         private volatile SSLContext real;
@@ -39,7 +59,11 @@ final class LazySslContext extends SSLContext {
                 synchronized (this) {
                     context = real;
                     if (context == null) {
-                        context = make.get();
+                        try {
+                            context = make.get();
+                        } catch (RuntimeException e) {
+                            throw new Unavailable(e);
+                        }
                         real = context;
                     }
                 }

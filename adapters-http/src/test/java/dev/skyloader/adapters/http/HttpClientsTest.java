@@ -3,6 +3,7 @@ package dev.skyloader.adapters.http;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.skyloader.application.port.out.RemoteBody;
+import dev.skyloader.application.port.out.SourceException;
 import dev.skyloader.domain.SourceUrl;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,6 +39,43 @@ class HttpClientsTest {
             assertArrayEquals(content, read(source, secure.url("/a")));
             assertArrayEquals(content, read(source, secure.url("/a")));
             assertEquals(1, made.get(), "made once, on the first https connection");
+        }
+    }
+
+    @Test
+    void aTlsContextThatCannotBeMadeFailsHttpsForGoodAndLeavesPlainHttpAlone(@TempDir Path dir) throws Exception {
+        TestCertificates certificates = TestCertificates.generate(dir);
+        byte[] content = "a body".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (TestHttpServer plain = TestHttpServer.start();
+             TestHttpServer secure = TestHttpServer.startHttps(certificates.serverContext());
+             HttpClientCloser client = new HttpClientCloser(HttpClients.create(SETTINGS, () -> {
+                 throw new IllegalStateException("keystore password was incorrect");
+             }))) {
+            plain.put("/a", content);
+            secure.put("/a", content);
+            HttpArtifactSource source = new HttpArtifactSource(client.client(), SETTINGS, Clock.systemUTC());
+
+            SourceException e = assertThrows(SourceException.class, () -> read(source, secure.url("/a")));
+            assertEquals(SourceException.Kind.PERMANENT, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().contains("TLS could not be set up (keystore password was incorrect)"),
+                    e.getMessage());
+            assertArrayEquals(content, read(source, plain.url("/a")));
+        }
+    }
+
+    @Test
+    void aTrustedCertificateForAnotherHostIsRefused(@TempDir Path dir) throws Exception {
+        // The client was given empty SSL parameters: the host name must still be checked against the certificate.
+        TestCertificates elsewhere = TestCertificates.generate(dir, "cdn.example", "dns:cdn.example");
+        SSLContext trusting = elsewhere.clientContext();
+        try (TestHttpServer secure = TestHttpServer.startHttps(elsewhere.serverContext());
+             HttpClientCloser client = new HttpClientCloser(HttpClients.create(SETTINGS, () -> trusting))) {
+            secure.put("/a", new byte[] {1});
+            HttpArtifactSource source = new HttpArtifactSource(client.client(), SETTINGS, Clock.systemUTC());
+
+            SourceException e = assertThrows(SourceException.class, () -> read(source, secure.url("/a")));
+            assertEquals(SourceException.Kind.PERMANENT, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().contains("TLS handshake failed"), e.getMessage());
         }
     }
 

@@ -34,11 +34,16 @@ public record TestCertificates(SSLContext serverContext, Path caPem) {
     private static final char[] PASSWORD = "changeit".toCharArray();
 
     public static TestCertificates generate(Path directory) throws Exception {
+        return generate(directory, "127.0.0.1", "ip:127.0.0.1,dns:localhost");
+    }
+
+    /** A certificate for {@code commonName} and the subject alternative names {@code san} (keytool's syntax). */
+    public static TestCertificates generate(Path directory, String commonName, String san) throws Exception {
         Path keystore = directory.resolve("server.p12");
         Path pem = directory.resolve("ca.pem");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         run(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
+                "-dname", "CN=" + commonName, "-ext", "SAN=" + san, "-validity", "2",
                 "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", new String(PASSWORD)));
         run(List.of(keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(),
                 "-storepass", new String(PASSWORD), "-file", pem.toString()));

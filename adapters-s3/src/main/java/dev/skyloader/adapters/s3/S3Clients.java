@@ -16,6 +16,9 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /** Builds the synchronous S3 client on the pure-Java Apache HTTP client: no native code, as the devices need. */
 final class S3Clients {
+    /** Open connections to the store at most: twice the 16 connections one download may use. */
+    static final int MAX_CONNECTIONS = 32;
+
     private S3Clients() {
     }
 
@@ -24,7 +27,11 @@ final class S3Clients {
                 .connectionTimeout(settings.connectTimeout())
                 // Every read of the response waits at most this long: the stall watchdog of the S3 source.
                 .socketTimeout(settings.stallTimeout())
-                .maxConnections(4);
+                // Room for every connection of a download (--connections goes up to 16, shared by a sync's
+                // artifacts) and a probe: a connection that waited for the pool would fail after the SDK's
+                // acquisition timeout, and the connections of an encrypted download all ask at once, those after
+                // the first holding their answers until the first brings the nonce.
+                .maxConnections(MAX_CONNECTIONS);
         settings.trustManager().ifPresent(trust -> http.tlsTrustManagersProvider(() -> new TrustManager[]{trust}));
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(http)

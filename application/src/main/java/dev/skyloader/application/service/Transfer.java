@@ -271,8 +271,8 @@ final class Transfer {
         long position = start;
         boolean rangeIgnored = body.offset() == ask && ask == 0 && askEnd >= 0 && body.end().isPresent()
                 && body.end().getAsLong() > askEnd;
-        if (!target.wholeFromZeroAllowed() && (rangeIgnored
-                || body.offset() == 0 && ask > 0 && sameVersion(validator, body.validator()))) {
+        if (!target.wholeFromZeroAllowed() && (rangeIgnored || body.offset() == 0 && ask > 0)
+                && sameVersion(validator, body.validator())) {
             // Nothing read: the caller goes on over one connection.
             return new RangesIgnored(where + ": the server ignores ranges (it answered a piece with the whole"
                     + " object): going on over one connection");
@@ -379,7 +379,7 @@ final class Transfer {
             journal.change((d, now) -> d.recordHeader(HexFormat.of().formatHex(header), now));
         }
         long header = cipher.headerBytes();
-        // Only now may other connections start: they need the header to decrypt.
+        // The header is here: connections waiting for it go on (and, the length unknown until now, others start).
         target.learned(end.isPresent() ? end.getAsLong() - header : -1, wholeFromZero);
         part.startVerifier();
         // none: the bytes served are the part's bytes, written straight from the read buffer.
