@@ -81,6 +81,22 @@ class S3CommandTest {
     }
 
     @Test
+    void sixteenConnectionsOfAnEncryptedObjectOfKnownSizeAllAskAtOnceAndEndByteExact() throws Exception {
+        // More connections than a small client pool would hold, every one asking before the nonce is here: none
+        // may wait for a pooled connection while the others hold theirs.
+        byte[] plain = GetCommandTest.bytes(3_000_000, 33);
+        byte[] artifact = GetCommandTest.encrypt(dir, plain, "aes-256-gcm", GetCommandTest.base64Key(33));
+        put("sixteen.enc", artifact);
+        CliRunner.Result result = get("sixteen.enc", GetCommandTest.sha256(artifact), "--cipher", "aes-256-gcm",
+                "--key-file", dir.resolve("key").toString(), "--size", Integer.toString(artifact.length),
+                "--connections", "16", "--piece-size", "64k", "--reconnect", "none", "--progress", "json");
+        assertEquals(0, result.exitCode(), result.err());
+        assertArrayEquals(plain, Files.readAllBytes(dir.resolve("out/model")));
+        String said = result.out() + result.err();
+        assertFalse(said.contains("connection from pool"), "a connection waited for the client's pool: " + said);
+    }
+
+    @Test
     void anObjectReplacedBetweenRunsIsFetchedAfreshNeverSpliced() throws Exception {
         byte[] first = GetCommandTest.bytes(2_000_000, 41);
         byte[] second = GetCommandTest.bytes(2_000_000, 42);
