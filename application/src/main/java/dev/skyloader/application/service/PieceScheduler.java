@@ -130,7 +130,8 @@ final class PieceScheduler {
      * the range and sends everything from byte 0 on the lead's connection: the lead's piece becomes the whole body.
      */
     synchronized void learnLength(long partLength, boolean wholeFromZero) {
-        // The first answer's header is here as well: connections waiting for it go on.
+        // Connections waiting for the length, or for the header the same answer brought, look again once this
+        // returns (they need the monitor it holds).
         notifyAll();
         if (length >= 0 || single) {
             return;
@@ -158,7 +159,6 @@ final class PieceScheduler {
                 }
             }
         }
-        notifyAll();
     }
 
     /** The part byte up to which {@code piece} is wanted now (a split moves it down). */

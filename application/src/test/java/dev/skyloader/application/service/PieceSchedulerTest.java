@@ -630,6 +630,7 @@ class PieceSchedulerTest {
                 Thread.currentThread().interrupt();
             }
         });
+        awaitWaiting(waiter);
         here.set(true);
         // The connection that brought it says so as it learns the length (known already: nothing else changes).
         s.learnLength(256, false);
@@ -647,16 +648,14 @@ class PieceSchedulerTest {
             Piece first = s.take();
             Piece second = s.take();
             AtomicReference<Boolean> answer = new AtomicReference<>();
-            CountDownLatch waiting = new CountDownLatch(1);
             Thread waiter = Thread.ofPlatform().daemon().start(() -> {
                 try {
-                    waiting.countDown();
                     answer.set(s.awaitHeader(() -> false));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             });
-            waiting.await();
+            awaitWaiting(waiter);
             if (stop) {
                 s.stop();
             } else {
@@ -669,6 +668,14 @@ class PieceSchedulerTest {
             if (!stop) {
                 assertPiece(0, 64, s, s.take());
             }
+        }
+    }
+
+    /** Returns once {@code thread} waits on a monitor (inside the scheduler), so that a wake-up must reach it. */
+    private static void awaitWaiting(Thread thread) {
+        while (thread.getState() != Thread.State.WAITING) {
+            assertTrue(thread.isAlive(), "the thread ended instead of waiting");
+            Thread.onSpinWait();
         }
     }
 }
