@@ -195,15 +195,15 @@ final class HttpArtifactSource implements ArtifactSource {
         } catch (ConnectException e) {
             String what = unresolved(e) ? "cannot resolve host " + uri.getHost() : "connection refused";
             throw SourceException.transientError(where + ": " + what, e);
-        } catch (IOException e) {
+        } catch (IOException | LazySslContext.Unavailable e) {
+            // The client reports a TLS context that could not be made wrapped in an IOException (or, should it not,
+            // as it is): no retry mends that.
             LazySslContext.Unavailable tls = LazySslContext.unavailableIn(e);
             if (tls != null) {
                 throw new SourceException(Kind.PERMANENT, where + ": " + tls.getMessage(), e);
             }
             throw SourceException.transientError(where + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
-        } catch (LazySslContext.Unavailable e) {
-            throw new SourceException(Kind.PERMANENT, where + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw SourceException.permanent(where + ": not a usable URL (" + e.getMessage() + ")");
         } catch (InterruptedException e) {
