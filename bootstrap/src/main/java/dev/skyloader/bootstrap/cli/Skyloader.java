@@ -2,6 +2,7 @@ package dev.skyloader.bootstrap.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -15,20 +16,9 @@ import picocli.CommandLine.Command;
                 "2:bad input", "75:not finished yet: the state is kept, run again to resume"})
 public final class Skyloader implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger(Skyloader.class.getName());
-    /** The subcommands, in the order the usage lists them. */
-    private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
-
-    private static Map<String, Class<?>> subcommands() {
-        Map<String, Class<?>> all = new java.util.LinkedHashMap<>();
-        all.put("get", GetCommand.class);
-        all.put("sync", SyncCommand.class);
-        all.put("status", StatusCommand.class);
-        all.put("kick", KickCommand.class);
-        all.put("encrypt", EncryptCommand.class);
-        all.put("demo", DemoCommand.class);
-        all.put("help", CommandLine.HelpCommand.class);
-        return java.util.Collections.unmodifiableMap(all);
-    }
+    /** The subcommands, in the order the usage lists them; each is named by its own {@code @Command}. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(GetCommand.class, SyncCommand.class, StatusCommand.class,
+            KickCommand.class, EncryptCommand.class, DemoCommand.class, CommandLine.HelpCommand.class);
 
     final java.io.InputStream in;
     final PrintStream out;
@@ -55,12 +45,12 @@ public final class Skyloader implements Callable<Integer> {
         // named is built; the others too when none is named, or help, or an unknown word (for the usage and the
         // "did you mean" hints).
         String named = args.length > 0 ? args[0] : "";
-        boolean one = SUBCOMMANDS.containsKey(named) && !"help".equals(named);
-        SUBCOMMANDS.forEach((name, type) -> {
-            if (!one || name.equals(named)) {
-                cli.addSubcommand(name, type);
+        boolean one = !"help".equals(named) && SUBCOMMANDS.stream().anyMatch(type -> nameOf(type).equals(named));
+        for (Class<?> type : SUBCOMMANDS) {
+            if (!one || nameOf(type).equals(named)) {
+                cli.addSubcommand(type);
             }
-        });
+        }
         // Wide enough that no default path is broken across lines.
         cli.setUsageHelpWidth(110);
         cli.setOut(new PrintWriter(out, true));
@@ -87,6 +77,10 @@ public final class Skyloader implements Callable<Integer> {
             return ExitCode.FAILED;
         });
         return cli.execute(args);
+    }
+
+    private static String nameOf(Class<?> subcommand) {
+        return subcommand.getAnnotation(Command.class).name();
     }
 
     @Override
