@@ -21,10 +21,34 @@ final class CircuitBreakerHostHealth implements HostHealth {
         }
     };
 
-    private final CircuitBreakerRegistry registry;
+    private final Clock clock;
+    private final int failures;
+    private final Duration skipFor;
+    /** Made at the first failure: until then every host is available, and a run that never fails never loads it. */
+    private volatile CircuitBreakerRegistry registry;
 
     CircuitBreakerHostHealth(Clock clock, int failures, Duration skipFor) {
-        this.registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+        this.clock = clock;
+        this.failures = failures;
+        this.skipFor = skipFor;
+    }
+
+    private CircuitBreakerRegistry registry() {
+        CircuitBreakerRegistry made = registry;
+        if (made == null) {
+            synchronized (this) {
+                made = registry;
+                if (made == null) {
+                    made = newRegistry();
+                    registry = made;
+                }
+            }
+        }
+        return made;
+    }
+
+    private CircuitBreakerRegistry newRegistry() {
+        return CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .clock(clock)
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(failures)
@@ -38,7 +62,11 @@ final class CircuitBreakerHostHealth implements HostHealth {
 
     @Override
     public boolean available(String origin) {
-        CircuitBreaker breaker = registry.circuitBreaker(origin);
+        CircuitBreakerRegistry made = registry;
+        if (made == null) {
+            return true;
+        }
+        CircuitBreaker breaker = made.circuitBreaker(origin);
         // Asking moves an open breaker whose time is up to half-open; the permission itself is not needed here.
         if (breaker.tryAcquirePermission()) {
             breaker.releasePermission();
@@ -49,11 +77,15 @@ final class CircuitBreakerHostHealth implements HostHealth {
 
     @Override
     public void succeeded(String origin) {
-        registry.circuitBreaker(origin).onSuccess(0, TimeUnit.NANOSECONDS);
+        CircuitBreakerRegistry made = registry;
+        if (made == null) {
+            return;
+        }
+        made.circuitBreaker(origin).onSuccess(0, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void failed(String origin) {
-        registry.circuitBreaker(origin).onError(0, TimeUnit.NANOSECONDS, FAILURE);
+        registry().circuitBreaker(origin).onError(0, TimeUnit.NANOSECONDS, FAILURE);
     }
 }

@@ -42,4 +42,23 @@ class CircuitBreakerHostHealthTest {
         }
         assertTrue(hosts.available(CDN));
     }
+
+    @Test
+    void successesBeforeTheFirstFailureChangeNothingThreeFailuresInARowStillSkipTheHost() {
+        // The breakers are made at the first failure: the successes before it are not recorded, which must not
+        // matter, since only the last three calls count.
+        FakeClock clock = new FakeClock();
+        CircuitBreakerHostHealth hosts = new CircuitBreakerHostHealth(clock, 3, Duration.ofMinutes(5));
+        for (int i = 0; i < 5; i++) {
+            assertTrue(hosts.available(CDN));
+            hosts.succeeded(CDN);
+        }
+        hosts.failed(CDN);
+        hosts.failed(CDN);
+        assertTrue(hosts.available(CDN), "two failures are not enough");
+        hosts.failed(CDN);
+        assertFalse(hosts.available(CDN), "three failures in a row skip it, whatever came before");
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        assertTrue(hosts.available(CDN));
+    }
 }
