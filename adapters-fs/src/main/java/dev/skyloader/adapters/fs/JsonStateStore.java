@@ -1,12 +1,13 @@
 package dev.skyloader.adapters.fs;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.skyloader.application.port.out.StateStore;
 import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadId;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -42,9 +43,7 @@ final class JsonStateStore implements StateStore {
 
     private final Path directory;
     private final Clock clock;
-    private final ObjectMapper mapper = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final JsonFactory JSON = new JsonFactory();
 
     JsonStateStore(Path directory, Clock clock) {
         this.directory = requireNonNull(directory, "directory is null");
@@ -92,7 +91,10 @@ final class JsonStateStore implements StateStore {
     }
 
     private Download parse(byte[] bytes, Path file, DownloadId id) throws IOException {
-        StateDocument document = mapper.readValue(bytes, StateDocument.class);
+        StateDocument document;
+        try (JsonParser parser = JSON.createParser(bytes)) {
+            document = StateDocument.read(parser);
+        }
         if (document.schemaVersion() > StateDocument.CURRENT_SCHEMA) {
             throw new IOException(file + " was written by a newer skyloader (schema_version "
                     + document.schemaVersion() + "); this one reads up to " + StateDocument.CURRENT_SCHEMA);
@@ -126,7 +128,7 @@ final class JsonStateStore implements StateStore {
         Files.createDirectories(directory);
         Path target = durably ? documentPath(download.id()) : livePath(download.id());
         Path temp = directory.resolve("." + target.getFileName() + ".tmp");
-        byte[] bytes = mapper.writeValueAsBytes(StateDocument.from(download));
+        byte[] bytes = toJson(StateDocument.from(download));
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -143,6 +145,16 @@ final class JsonStateStore implements StateStore {
             // Older than the document now; were its removal lost, a load would still prefer the document.
             Files.deleteIfExists(livePath(download.id()));
         }
+    }
+
+    /** The document as JSON, indented as Jackson's default pretty printer does. */
+    static byte[] toJson(StateDocument document) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        try (JsonGenerator generator = JSON.createGenerator(out)) {
+            generator.useDefaultPrettyPrinter();
+            document.write(generator);
+        }
+        return out.toByteArray();
     }
 
     @Override

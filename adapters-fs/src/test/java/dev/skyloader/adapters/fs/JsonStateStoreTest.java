@@ -19,6 +19,8 @@ import dev.skyloader.domain.Validator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -294,6 +296,90 @@ class JsonStateStoreTest extends AbstractStateStoreTest {
             assertSetAside(id);
         }
         assertEquals(List.of(), store.list());
+    }
+
+    @Test
+    void theDocumentIsWrittenFieldByFieldInTheSpecificationsOrderIndentedWithoutAbsentFields() throws Exception {
+        store.save(withPieces("golden", GAPS, PieceMap.of(List.of(new Range(20, 25)))));
+        assertEquals(GOLDEN, Files.readString(directory.resolve("state/golden.json")));
+    }
+
+    /** As Jackson's data binding wrote it before (checked byte for byte), and as operators have seen it. */
+    private static final String GOLDEN = """
+            {
+              "schema_version" : 2,
+              "id" : "golden",
+              "url" : "https://cdn.example/golden",
+              "expected_sha256" : "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+              "expected_size" : 1000,
+              "bytes_downloaded" : 32,
+              "bytes_durable" : 17,
+              "boot_id" : "boot-3",
+              "temp_file_path" : "/o/golden.part",
+              "part_encoding" : "plain",
+              "header" : "0123456789abcdef01234567",
+              "pieces" : [ [ 0, 10 ], [ 20, 30 ] ],
+              "durable_pieces" : [ [ 20, 25 ] ],
+              "output_path" : "/o/golden",
+              "cipher" : "aes-256-gcm",
+              "state" : "paused",
+              "attempts" : 0,
+              "restarts" : 0,
+              "validator" : "\\"v\\"",
+              "validator_source" : "https://cdn.example/golden",
+              "created_at" : "2026-06-01T12:00:00Z",
+              "updated_at" : "2026-06-01T12:01:00Z"
+            }""";
+
+    @Test
+    void numbersAsStringsWithAFractionOrNullAndUnknownFieldsOfAnyShapeLoadAsDataBindingReadThem() throws Exception {
+        saveWithField("quoted", "attempts", "\"7\"");
+        assertEquals(7, store.load(new DownloadId("quoted")).orElseThrow().attempts());
+        saveWithField("fraction", "restarts", "2.9");
+        assertEquals(2, store.load(new DownloadId("fraction")).orElseThrow().restarts());
+        saveWithField("null", "attempts", "null");
+        assertEquals(0, store.load(new DownloadId("null")).orElseThrow().attempts());
+        saveWithField("empty", "attempts", "\"\"");
+        assertEquals(0, store.load(new DownloadId("empty")).orElseThrow().attempts());
+        saveWithField("size", "expected_size", "\"100\"");
+        assertEquals(OptionalLong.of(100), store.load(new DownloadId("size")).orElseThrow().expectedSize());
+        saveWithField("error", "last_error", "42");
+        assertEquals(Optional.of("42"), store.load(new DownloadId("error")).orElseThrow().lastError());
+        saveWithField("future", "added_later", "{\"a\": [1, {\"b\": [2, 3]}], \"c\": null}");
+        assertEquals(2, store.load(new DownloadId("future")).orElseThrow().pieces().ranges().size(),
+                "an unknown object is skipped whole, and the fields after it still read");
+    }
+
+    @Test
+    void aFieldOfTheWrongShapeOrOutOfRangeSetsTheDocumentAside() throws Exception {
+        saveWithField("object", "last_error", "{\"a\": 1}");
+        saveWithField("array", "last_error", "[\"a\"]");
+        saveWithField("boolean", "attempts", "true");
+        saveWithField("word", "attempts", "\"seven\"");
+        saveWithField("huge", "attempts", "99999999999");
+        saveWithField("huge-fraction", "attempts", "1e20");
+        saveWithField("object-size", "expected_size", "{}");
+        for (String id : List.of("object", "array", "boolean", "word", "huge", "huge-fraction", "object-size")) {
+            assertSetAside(id);
+        }
+    }
+
+    @Test
+    void anythingButOneJsonObjectSetsTheDocumentAsideWhileTextAfterAWholeObjectIsIgnored() throws Exception {
+        store.save(sample("whole"));
+        Path whole = directory.resolve("state/whole.json");
+        String text = Files.readString(whole);
+        Files.writeString(whole, text + " and then some");
+        assertEquals(3, store.load(new DownloadId("whole")).orElseThrow().attempts());
+        for (String content : List.of("", "   ", "[]", "null", "42", "\"text\"", text.substring(0, text.length() - 2))) {
+            Files.writeString(whole, content);
+            assertSetAside("whole");
+            try (Stream<Path> entries = Files.list(directory.resolve("state"))) {
+                for (Path aside : entries.toList()) {
+                    Files.delete(aside);
+                }
+            }
+        }
     }
 
     @Test
