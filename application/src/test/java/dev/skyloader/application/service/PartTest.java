@@ -171,6 +171,40 @@ class PartTest {
     }
 
     @Test
+    void withGapsTheStateNamesTheRangesWrittenEvery512KiBButNoMoreOftenThanEvery10Ms() throws Exception {
+        int half = 512 << 10;
+        Download d = Download.create(new DownloadId("gaps"), new SourceUrl("https://cdn.example/model.bin"),
+                new Sha256(Sha256Digest.hexOf(content)), OptionalLong.of(8L << 20), CipherName.NONE, OUT, PART,
+                clock.instant());
+        journal = new Journal(d, store, clock);
+        journal.change((download, now) -> download.startAttempt(now));
+        part = new Part(files, PART, journal, new Sha256Digest(), new XorCipher(), CipherName.NONE,
+                Optional.empty(), settings);
+        part.open(0);
+        part.markPiecewise();
+        byte[] block = new byte[half];
+        java.util.function.Supplier<String> named = () -> store.load(d.id()).orElseThrow().pieces().toString();
+
+        part.write(1L << 20, block, 0, half - 1);
+        assertEquals("PieceMap[]", named.get(), "less than 512 KiB: not yet");
+        part.write((1L << 20) + half - 1, block, 0, 1);
+        assertEquals("PieceMap[[1048576, 1572864)]", named.get(), "512 KiB: named");
+
+        part.write((1L << 20) + half, block, 0, half);
+        assertEquals("PieceMap[[1048576, 1572864)]", named.get(), "512 KiB more, at the same instant: not yet");
+        clock.advance(Duration.ofMillis(9));
+        part.write(2L << 20, block, 0, half);
+        assertEquals("PieceMap[[1048576, 1572864)]", named.get(), "9 ms later: not yet");
+        clock.advance(Duration.ofMillis(1));
+        part.write((2L << 20) + half, block, 0, 1);
+        assertEquals("PieceMap[[1048576, 2621441)]", named.get(), "10 ms after the last: all of it");
+
+        clock.advance(Duration.ofSeconds(5));
+        part.write((2L << 20) + half + 1, block, 0, half - 2);
+        assertEquals("PieceMap[[1048576, 2621441)]", named.get(), "5 s later but less than 512 KiB: not yet");
+    }
+
+    @Test
     void placingCutsSyncsAndClosesThePartBeforeTheRename() throws Exception {
         Part p = opened();
         p.append(content, 0, 1000);
