@@ -116,6 +116,41 @@ public final class Download {
         }
     }
 
+    /** An independent copy, every field as it is now: for a store to save while this one goes on changing. */
+    public Download copy() {
+        return new Download(this);
+    }
+
+    private Download(Download other) {
+        this.id = other.id;
+        this.expectedSha256 = other.expectedSha256;
+        this.expectedSize = other.expectedSize;
+        this.cipher = other.cipher;
+        this.outputPath = other.outputPath;
+        this.partPath = other.partPath;
+        this.createdAt = other.createdAt;
+        this.url = other.url;
+        this.state = other.state;
+        this.bytesDownloaded = other.bytesDownloaded;
+        this.attempts = other.attempts;
+        this.restarts = other.restarts;
+        this.mismatchedSha256 = other.mismatchedSha256;
+        this.nextAttemptAt = other.nextAttemptAt;
+        this.lastError = other.lastError;
+        this.validator = other.validator;
+        this.updatedAt = other.updatedAt;
+        this.bytesDurable = other.bytesDurable;
+        this.bootId = other.bootId;
+        this.header = other.header;
+        this.partEncoding = other.partEncoding;
+        this.placedSize = other.placedSize;
+        this.reportedSize = other.reportedSize;
+        this.bytesReused = other.bytesReused;
+        this.pieces = other.pieces;
+        this.durablePieces = other.durablePieces;
+        this.piecewise = other.piecewise;
+    }
+
     /** A new download in {@link DownloadState#PENDING}. */
     public static Download create(DownloadId id, SourceUrl url, Sha256 expectedSha256, OptionalLong expectedSize,
                                   CipherName cipher, String outputPath, String partPath, Instant now) {

@@ -15,6 +15,62 @@ class DownloadTest {
     private static final Sha256 OTHER = new Sha256("b".repeat(64));
 
     @Test
+    void aCopyHasEveryFieldAsItWasAndKeepsThemWhileTheOriginalChanges() {
+        Download original = Download.builder().id(new DownloadId("copied")).url("https://h/x")
+                .expectedSha256(new Sha256("a".repeat(64))).expectedSize(OptionalLong.of(100_000))
+                .cipher(CipherName.AES_256_GCM).outputPath("/o/x").partPath("/o/x.part").createdAt(NOW)
+                .updatedAt(NOW.plusSeconds(5)).state(DownloadState.PAUSED).bytesDownloaded(12 + 30).attempts(2)
+                .restarts(1).mismatchedSha256(OTHER).nextAttemptAt(NOW.plusSeconds(60)).lastError("reset")
+                .validator(new Validator("\"v\"", "https://h/x")).bytesDurable(12L + 10).bootId("boot")
+                .header("00".repeat(12)).partEncoding(PartEncoding.PLAIN).placedSize(7L).reportedSize(100_000L)
+                .bytesReused(3L)
+                .pieces(PieceMap.of(java.util.List.of(new PieceMap.Range(0, 10), new PieceMap.Range(20, 40))))
+                .durablePieces(PieceMap.of(java.util.List.of(new PieceMap.Range(0, 10)))).build();
+        Map<String, Object> before = fields(original);
+        Download copy = original.copy();
+        assertNotSame(original, copy);
+        assertEquals(before, fields(copy));
+
+        original.startAttempt(NOW.plusSeconds(9));
+        original.recordPieces(PieceMap.of(java.util.List.of(new PieceMap.Range(0, 50))),
+                PieceMap.of(java.util.List.of(new PieceMap.Range(0, 20))), NOW.plusSeconds(10));
+        assertNotEquals(before, fields(original), "the original changed");
+        assertEquals(before, fields(copy), "the copy did not");
+    }
+
+    private static Map<String, Object> fields(Download d) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("id", d.id());
+        f.put("url", d.url());
+        f.put("sha256", d.expectedSha256());
+        f.put("size", d.expectedSize());
+        f.put("cipher", d.cipher());
+        f.put("output", d.outputPath());
+        f.put("part", d.partPath());
+        f.put("created", d.createdAt());
+        f.put("updated", d.updatedAt());
+        f.put("state", d.state());
+        f.put("bytes", d.bytesDownloaded());
+        f.put("attempts", d.attempts());
+        f.put("restarts", d.restarts());
+        f.put("mismatched", d.mismatchedSha256());
+        f.put("next", d.nextAttemptAt());
+        f.put("error", d.lastError());
+        f.put("validator", d.validator());
+        f.put("durable", d.bytesDurable());
+        f.put("boot", d.bootId());
+        f.put("header", d.header());
+        f.put("encoding", d.partEncoding());
+        f.put("placed", d.placedSize());
+        f.put("reported", d.reportedSize());
+        f.put("reused", d.bytesReused());
+        f.put("pieces", d.pieces());
+        f.put("durablePieces", d.durablePieces());
+        f.put("piecewise", d.piecewise());
+        return f;
+    }
+
+    @Test
     void progressThatMovesBytesResetsConsecutiveFailures() {
         Download download = DownloadStateTest.newDownload();
         download.startAttempt(NOW);

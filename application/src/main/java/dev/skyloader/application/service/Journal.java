@@ -16,15 +16,22 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The one download a run drives, and its state document: every change goes through here and is saved at once
- * (atomically and durably, by the store). The transfer thread and the background syncer both change it, so every
- * method holds the lock; a save is small and rare next to the transfer, which never waits on one for long.
+ * (atomically and durably, by the store). The transfer threads and the background syncer all change it and read it,
+ * under its lock; a save writes a copy taken under the lock, after it is released, so that a reader (a transfer
+ * thread, at every buffer) never waits for a save's write and fsyncs. Saves take turns, and each writes the newest
+ * copy: a document never goes back to an older version.
  */
 final class Journal {
     private final Download download;
     private final StateStore store;
     private final Clock clock;
-    /** Changes made with {@link #changeLater} that the document on disk does not have yet. */
-    private boolean unsaved;
+    /** Held while a save writes; taken before the journal's lock, never after it. */
+    private final Object saving = new Object();
+    /** Bumped by every change. */
+    private long version;
+    /** The version the store holds, and the version it holds durably (not only in a live copy). */
+    private long savedVersion;
+    private long durableVersion;
 
     Journal(Download download, StateStore store, Clock clock) {
         this(download, store, clock, false);
@@ -35,7 +42,7 @@ final class Journal {
         this.download = requireNonNull(download, "download is null");
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.unsaved = unsaved;
+        this.version = unsaved ? 1 : 0;
     }
 
     Clock clock() {
@@ -46,10 +53,13 @@ final class Journal {
         return clock.instant();
     }
 
-    /** Applies {@code change} with the current time, then saves. */
-    synchronized void change(BiConsumer<Download, Instant> change) throws IOException {
-        change.accept(download, now());
-        save();
+    /** Applies {@code change} with the current time, then saves: when this returns, the document has it. */
+    void change(BiConsumer<Download, Instant> change) throws IOException {
+        synchronized (this) {
+            change.accept(download, now());
+            version++;
+        }
+        save(true);
     }
 
     /**
@@ -59,12 +69,36 @@ final class Journal {
      */
     synchronized void changeLater(BiConsumer<Download, Instant> change) {
         change.accept(download, now());
-        unsaved = true;
+        version++;
     }
 
-    private void save() throws IOException {
-        store.save(download);
-        unsaved = false;
+    /**
+     * Saves a copy of the download as it is now, unless the store already holds this version (durably, when
+     * {@code durably}). Called without the journal's lock.
+     */
+    private void save(boolean durably) throws IOException {
+        synchronized (saving) {
+            long saved;
+            Download copy;
+            synchronized (this) {
+                saved = version;
+                if (saved == durableVersion || !durably && saved == savedVersion) {
+                    return;
+                }
+                copy = download.copy();
+            }
+            if (durably) {
+                store.save(copy);
+            } else {
+                store.saveUnsynced(copy);
+            }
+            synchronized (this) {
+                savedVersion = saved;
+                if (durably) {
+                    durableVersion = saved;
+                }
+            }
+        }
     }
 
     /** Reads the download under the lock. */
@@ -79,32 +113,34 @@ final class Journal {
      *
      * @param durably false for a save that a crash of the process needs but a power loss may lose (no fsync)
      */
-    synchronized void progress(PieceMap written, PieceMap durable, boolean durably) throws IOException {
-        PieceMap known = download.pieces();
-        if (download.state() != DownloadState.DOWNLOADING) {
-            PieceMap newDurable = download.durablePieces().union(durable.intersect(known));
-            if (download.state() != DownloadState.COMPLETE && known.containsAll(newDurable)
-                    && !download.durablePieces().equals(newDurable)) {
+    void progress(PieceMap written, PieceMap durable, boolean durably) throws IOException {
+        synchronized (this) {
+            PieceMap known = download.pieces();
+            if (download.state() != DownloadState.DOWNLOADING) {
+                PieceMap newDurable = download.durablePieces().union(durable.intersect(known));
+                if (download.state() == DownloadState.COMPLETE || !known.containsAll(newDurable)
+                        || download.durablePieces().equals(newDurable)) {
+                    return;
+                }
                 download.recordDurablePieces(newDurable, now());
-                save();
+                version++;
+                durably = true;
+            } else {
+                PieceMap newWritten = known.union(written);
+                PieceMap newDurable = download.durablePieces().union(durable.intersect(newWritten));
+                if (newWritten.equals(known) && newDurable.equals(download.durablePieces())
+                        && version == durableVersion) {
+                    return;
+                }
+                download.recordPieces(newWritten, newDurable, now());
+                version++;
             }
-            return;
         }
-        PieceMap newWritten = known.union(written);
-        PieceMap newDurable = download.durablePieces().union(durable.intersect(newWritten));
-        if (newWritten.equals(known) && newDurable.equals(download.durablePieces()) && !unsaved) {
-            return;
-        }
-        download.recordPieces(newWritten, newDurable, now());
-        if (durably) {
-            save();
-        } else {
-            store.saveUnsynced(download);
-        }
+        save(durably);
     }
 
     /** Served bytes up to {@code written} are in the part file, up to {@code durable} synced: a prefix. */
-    synchronized void progress(long written, long durable) throws IOException {
+    void progress(long written, long durable) throws IOException {
         long h = download.cipher().headerBytes();
         progress(PieceMap.prefixOf(Math.max(0, written - h)), PieceMap.prefixOf(Math.max(0, durable - h)), true);
     }

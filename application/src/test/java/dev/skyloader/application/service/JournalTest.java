@@ -4,11 +4,18 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.skyloader.application.fakes.FakeClock;
 import dev.skyloader.application.fakes.InMemoryStateStore;
+import dev.skyloader.application.port.out.StateStore;
 import dev.skyloader.domain.Download;
 import dev.skyloader.domain.DownloadId;
 import dev.skyloader.domain.DownloadState;
 import dev.skyloader.domain.Sha256;
+import dev.skyloader.domain.PieceMap;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class JournalTest {
@@ -57,5 +64,129 @@ class JournalTest {
         journal.progress(120, 60);
         assertEquals(1, store.history().size());
         assertEquals(120, journal.bytes());
+    }
+
+    /** The in-memory store, whose first save can be held at the door, and which tells durable saves from live ones. */
+    private final class HeldStore implements StateStore {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<String> saves = new ArrayList<>();
+
+        @Override
+        public Optional<Download> load(DownloadId id) {
+            return store.load(id);
+        }
+
+        @Override
+        public void save(Download download) {
+            write(download, "durable");
+        }
+
+        @Override
+        public void saveUnsynced(Download download) {
+            write(download, "live");
+        }
+
+        /** Only the first write is held. */
+        private void write(Download download, String kind) {
+            if (entered.getCount() > 0) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            synchronized (this) {
+                saves.add(kind + " " + download.state().wireName() + " " + download.bytesDownloaded());
+            }
+            store.save(download);
+        }
+
+        @Override
+        public List<Download> list() {
+            return store.list();
+        }
+
+        @Override
+        public void delete(DownloadId id) {
+            store.delete(id);
+        }
+    }
+
+    private Journal journal(StateStore into, DownloadState state) {
+        Download d = Download.builder().id(ID).url("https://cdn.example/model.bin")
+                .expectedSha256(new Sha256("ef".repeat(32))).expectedSize(OptionalLong.of(1000))
+                .outputPath("/data/model.bin").partPath("/data/model.bin.part").createdAt(clock.instant())
+                .state(state).build();
+        return new Journal(d, into, clock);
+    }
+
+    @Test
+    void whileASaveIsBeingWrittenTheDownloadCanStillBeReadAndChanged() throws Exception {
+        HeldStore held = new HeldStore();
+        Journal journal = journal(held, DownloadState.PENDING);
+        Thread saver = Thread.ofPlatform().start(() -> {
+            try {
+                journal.change((d, now) -> d.startAttempt(now));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTrue(held.entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertEquals(DownloadState.DOWNLOADING, journal.read(Download::state));
+            journal.changeLater((d, now) -> d.recordBoot("boot-2", now));
+        }, "a save being written holds no reader back");
+        held.release.countDown();
+        saver.join();
+        assertEquals(List.of("durable downloading 0"), held.saves);
+    }
+
+    @Test
+    void aSaveWaitsForTheOneBeingWrittenThenWritesTheNewestVersionNeverAnOlderOne() throws Exception {
+        HeldStore held = new HeldStore();
+        Journal journal = journal(held, DownloadState.PENDING);
+        Thread first = Thread.ofPlatform().start(() -> {
+            try {
+                journal.change((d, now) -> d.startAttempt(now));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTrue(held.entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        CountDownLatch secondDone = new CountDownLatch(1);
+        Thread second = Thread.ofPlatform().start(() -> {
+            try {
+                journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), false);
+                secondDone.countDown();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            while (second.getState() != Thread.State.BLOCKED) {
+                Thread.onSpinWait();
+            }
+        }, "the second save waits for the first to be written");
+        assertEquals(1, secondDone.getCount());
+        assertEquals(List.of(), held.saves);
+        held.release.countDown();
+        first.join();
+        second.join();
+        assertEquals(List.of("durable downloading 0", "live downloading 100"), held.saves);
+        assertEquals(100, store.load(ID).orElseThrow().bytesDownloaded(), "the newest version is the one kept");
+    }
+
+    @Test
+    void aDurableSaveOfAVersionOnlyLiveSoFarWritesItAgainAndALiveSaveOfADurableOneWritesNothing() throws Exception {
+        HeldStore held = new HeldStore();
+        held.release.countDown();
+        Journal journal = journal(held, DownloadState.DOWNLOADING);
+        journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), false);
+        journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), true);
+        journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), false);
+        journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), true);
+        assertEquals(List.of("live downloading 100", "durable downloading 100"), held.saves);
     }
 }
