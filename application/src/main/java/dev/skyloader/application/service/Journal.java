@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.BiConsumer;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import static java.util.Objects.requireNonNull;
 
@@ -26,7 +27,9 @@ final class Journal {
     private final StateStore store;
     private final Clock clock;
     /** Held while a save writes; taken before the journal's lock, never after it. */
-    private final Object saving = new Object();
+    private final ReentrantLock saving = new ReentrantLock();
+    /** A live save was asked for while another one was being written. */
+    private boolean livePending;
     /** Bumped by every change. */
     private long version;
     /** The version the store holds, and the version it holds durably (not only in a live copy). */
@@ -74,29 +77,88 @@ final class Journal {
 
     /**
      * Saves a copy of the download as it is now, unless the store already holds this version (durably, when
-     * {@code durably}). Called without the journal's lock.
+     * {@code durably}). Called without the journal's lock. A durable save waits for a save being written; a live one
+     * never does (a transfer thread reports every 512 KiB, and the syncer's save may be in its fsyncs): it is left
+     * to the thread writing, which writes the newest version live once its own save is done.
      */
     private void save(boolean durably) throws IOException {
-        synchronized (saving) {
-            long saved;
-            Download copy;
+        if (durably) {
+            saving.lock();
+        } else {
             synchronized (this) {
-                saved = version;
-                if (saved == durableVersion || !durably && saved == savedVersion) {
-                    return;
-                }
-                copy = download.copy();
+                livePending = true;
             }
+            if (!saving.tryLock()) {
+                return;
+            }
+        }
+        try {
+            write(durably);
+        } finally {
+            writePendingAndUnlock();
+        }
+    }
+
+    /** Writes the newest version, unless the store holds it already (durably, when {@code durably}). */
+    private void write(boolean durably) throws IOException {
+        long saved;
+        Download copy;
+        synchronized (this) {
+            saved = version;
+            // Whatever is written now is the newest version: it answers every live save asked for so far.
+            livePending = false;
+            if (saved == durableVersion || !durably && saved == savedVersion) {
+                return;
+            }
+            copy = download.copy();
+        }
+        try {
             if (durably) {
                 store.save(copy);
             } else {
                 store.saveUnsynced(copy);
             }
+        } catch (IOException | RuntimeException e) {
             synchronized (this) {
-                savedVersion = saved;
-                if (durably) {
-                    durableVersion = saved;
+                livePending = true;
+            }
+            throw e;
+        }
+        synchronized (this) {
+            savedVersion = saved;
+            if (durably) {
+                durableVersion = saved;
+            }
+        }
+    }
+
+    /**
+     * Writes the live saves asked for while this thread was writing, then lets go of the saves; and looks again
+     * after that, so that a live save asked for in between is never left unwritten. A live save that fails here is
+     * asked for again by the next save (the caller's own save went through).
+     */
+    private void writePendingAndUnlock() {
+        while (true) {
+            boolean pending;
+            synchronized (this) {
+                pending = livePending;
+            }
+            if (pending) {
+                try {
+                    write(false);
+                    continue;
+                } catch (IOException | RuntimeException e) {
+                    // livePending is set again: the next save writes it, not this loop
+                    saving.unlock();
+                    return;
                 }
+            }
+            saving.unlock();
+            synchronized (this) {
+                pending = livePending;
+            }
+            if (!pending || !saving.tryLock()) {
+                return;
             }
         }
     }

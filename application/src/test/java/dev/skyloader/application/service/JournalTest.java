@@ -71,6 +71,7 @@ class JournalTest {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final List<String> saves = new ArrayList<>();
+        boolean failLiveOnce;
 
         @Override
         public Optional<Download> load(DownloadId id) {
@@ -83,7 +84,11 @@ class JournalTest {
         }
 
         @Override
-        public void saveUnsynced(Download download) {
+        public void saveUnsynced(Download download) throws java.io.IOException {
+            if (failLiveOnce) {
+                failLiveOnce = false;
+                throw new java.io.IOException("disk full");
+            }
             write(download, "live");
         }
 
@@ -143,10 +148,8 @@ class JournalTest {
         assertEquals(List.of("durable downloading 0"), held.saves);
     }
 
-    @Test
-    void aSaveWaitsForTheOneBeingWrittenThenWritesTheNewestVersionNeverAnOlderOne() throws Exception {
-        HeldStore held = new HeldStore();
-        Journal journal = journal(held, DownloadState.PENDING);
+    /** Starts a save of the first change, attempt started, and returns once the store holds it at the door. */
+    private Thread heldFirstSave(HeldStore held, Journal journal) throws InterruptedException {
         Thread first = Thread.ofPlatform().start(() -> {
             try {
                 journal.change((d, now) -> d.startAttempt(now));
@@ -155,27 +158,66 @@ class JournalTest {
             }
         });
         assertTrue(held.entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
-        CountDownLatch secondDone = new CountDownLatch(1);
+        return first;
+    }
+
+    @Test
+    void aLiveSaveAskedForWhileAnotherIsWrittenReturnsAtOnceAndTheWriterWritesItAfterItsOwn() throws Exception {
+        HeldStore held = new HeldStore();
+        Journal journal = journal(held, DownloadState.PENDING);
+        Thread first = heldFirstSave(held, journal);
         Thread second = Thread.ofPlatform().start(() -> {
             try {
                 journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), false);
-                secondDone.countDown();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> second.join(), "a live save never waits");
+        assertEquals(List.of(), held.saves, "nothing written yet");
+        held.release.countDown();
+        first.join();
+        assertEquals(List.of("durable downloading 0", "live downloading 100"), held.saves);
+        assertEquals(100, store.load(ID).orElseThrow().bytesDownloaded(), "the newest version is the one kept");
+    }
+
+    @Test
+    void aLiveSaveLeftToTheWriterThatFailsThereIsWrittenByTheNextSaveAndFailsNoOneElse() throws Exception {
+        HeldStore held = new HeldStore();
+        Journal journal = journal(held, DownloadState.PENDING);
+        Thread first = heldFirstSave(held, journal);
+        journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), false);
+        held.failLiveOnce = true;
+        held.release.countDown();
+        first.join();
+        assertEquals(List.of("durable downloading 0"), held.saves, "the live save failed, the durable one stands");
+        journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), false);
+        assertEquals(List.of("durable downloading 0", "live downloading 100"), held.saves);
+    }
+
+    @Test
+    void aDurableSaveWaitsForTheOneBeingWrittenThenWritesTheNewestVersion() throws Exception {
+        HeldStore held = new HeldStore();
+        Journal journal = journal(held, DownloadState.PENDING);
+        Thread first = heldFirstSave(held, journal);
+        Thread second = Thread.ofPlatform().start(() -> {
+            try {
+                journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), true);
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
         });
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-            while (second.getState() != Thread.State.BLOCKED) {
+            while (second.getState() != Thread.State.WAITING) {
                 Thread.onSpinWait();
             }
-        }, "the second save waits for the first to be written");
-        assertEquals(1, secondDone.getCount());
+        }, "the durable save waits for the first to be written");
         assertEquals(List.of(), held.saves);
         held.release.countDown();
         first.join();
         second.join();
-        assertEquals(List.of("durable downloading 0", "live downloading 100"), held.saves);
-        assertEquals(100, store.load(ID).orElseThrow().bytesDownloaded(), "the newest version is the one kept");
+        assertEquals(List.of("durable downloading 0", "durable downloading 100"), held.saves);
+        assertEquals(100, store.load(ID).orElseThrow().bytesDownloaded());
     }
 
     @Test
