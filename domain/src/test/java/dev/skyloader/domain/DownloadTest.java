@@ -15,7 +15,7 @@ class DownloadTest {
     private static final Sha256 OTHER = new Sha256("b".repeat(64));
 
     @Test
-    void aCopyHasEveryFieldAsItWasAndKeepsThemWhileTheOriginalChanges() {
+    void aCopyHasEveryFieldAsItWasAndKeepsThemWhileTheOriginalChanges() throws Exception {
         Download original = Download.builder().id(new DownloadId("copied")).url("https://h/x")
                 .expectedSha256(new Sha256("a".repeat(64))).expectedSize(OptionalLong.of(100_000))
                 .cipher(CipherName.AES_256_GCM).outputPath("/o/x").partPath("/o/x.part").createdAt(NOW)
@@ -30,6 +30,12 @@ class DownloadTest {
         Download copy = original.copy();
         assertNotSame(original, copy);
         assertEquals(before, fields(copy));
+        for (java.lang.reflect.Field field : Download.class.getDeclaredFields()) {
+            if (!java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+                field.setAccessible(true);
+                assertEquals(field.get(original), field.get(copy), field.getName() + ", a field fields() may not list");
+            }
+        }
 
         original.startAttempt(NOW.plusSeconds(9));
         original.recordPieces(PieceMap.of(java.util.List.of(new PieceMap.Range(0, 50))),

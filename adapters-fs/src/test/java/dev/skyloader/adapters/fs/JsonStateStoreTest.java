@@ -371,7 +371,8 @@ class JsonStateStoreTest extends AbstractStateStoreTest {
         String text = Files.readString(whole);
         Files.writeString(whole, text + " and then some");
         assertEquals(3, store.load(new DownloadId("whole")).orElseThrow().attempts());
-        for (String content : List.of("", "   ", "[]", "null", "42", "\"text\"", text.substring(0, text.length() - 2))) {
+        String cut = text.substring(0, text.length() - 2);
+        for (String content : List.of("", "   ", "[]", "null", "42", "\"text\"", cut)) {
             Files.writeString(whole, content);
             assertSetAside("whole");
             try (Stream<Path> entries = Files.list(directory.resolve("state"))) {

@@ -95,7 +95,32 @@ final class Journal {
         try {
             write(durably);
         } finally {
-            writePendingAndUnlock();
+            saving.unlock();
+        }
+        writeLeftLiveSave();
+    }
+
+    /**
+     * A live save asked for while this thread was writing: written now, once, unless another thread is writing
+     * (which then does the same). One asked for during this write is left to the next save (the next report, the
+     * syncer's next batch, or the end of the transfer), as is one whose write fails here: the caller's own save went
+     * through, and a thread that saves never keeps on writing for others.
+     */
+    private void writeLeftLiveSave() {
+        synchronized (this) {
+            if (!livePending) {
+                return;
+            }
+        }
+        if (!saving.tryLock()) {
+            return;
+        }
+        try {
+            write(false);
+        } catch (IOException | RuntimeException e) {
+            // asked for again (livePending): the next save writes it
+        } finally {
+            saving.unlock();
         }
     }
 
@@ -132,37 +157,6 @@ final class Journal {
         }
     }
 
-    /**
-     * Writes the live saves asked for while this thread was writing, then lets go of the saves; and looks again
-     * after that, so that a live save asked for in between is never left unwritten. A live save that fails here is
-     * asked for again by the next save (the caller's own save went through).
-     */
-    private void writePendingAndUnlock() {
-        while (true) {
-            boolean pending;
-            synchronized (this) {
-                pending = livePending;
-            }
-            if (pending) {
-                try {
-                    write(false);
-                    continue;
-                } catch (IOException | RuntimeException e) {
-                    // livePending is set again: the next save writes it, not this loop
-                    saving.unlock();
-                    return;
-                }
-            }
-            saving.unlock();
-            synchronized (this) {
-                pending = livePending;
-            }
-            if (!pending || !saving.tryLock()) {
-                return;
-            }
-        }
-    }
-
     /** Reads the download under the lock. */
     synchronized <T> T read(Function<Download, T> reader) {
         return reader.apply(download);
@@ -191,7 +185,7 @@ final class Journal {
                 PieceMap newWritten = known.union(written);
                 PieceMap newDurable = download.durablePieces().union(durable.intersect(newWritten));
                 if (newWritten.equals(known) && newDurable.equals(download.durablePieces())
-                        && version == durableVersion) {
+                        && version == (durably ? durableVersion : savedVersion)) {
                     return;
                 }
                 download.recordPieces(newWritten, newDurable, now());

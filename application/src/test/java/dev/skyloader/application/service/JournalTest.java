@@ -66,6 +66,34 @@ class JournalTest {
         assertEquals(120, journal.bytes());
     }
 
+    /** A thread whose failure the test sees: {@link #join()} rethrows it. */
+    private static final class Background {
+        private final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        final Thread thread;
+
+        Background(Step step) {
+            thread = Thread.ofPlatform().start(() -> {
+                try {
+                    step.run();
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+        }
+
+        void join() throws Throwable {
+            thread.join();
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
     /** The in-memory store, whose first save can be held at the door, and which tells durable saves from live ones. */
     private final class HeldStore implements StateStore {
         final CountDownLatch entered = new CountDownLatch(1);
@@ -128,16 +156,10 @@ class JournalTest {
     }
 
     @Test
-    void whileASaveIsBeingWrittenTheDownloadCanStillBeReadAndChanged() throws Exception {
+    void whileASaveIsBeingWrittenTheDownloadCanStillBeReadAndChanged() throws Throwable {
         HeldStore held = new HeldStore();
         Journal journal = journal(held, DownloadState.PENDING);
-        Thread saver = Thread.ofPlatform().start(() -> {
-            try {
-                journal.change((d, now) -> d.startAttempt(now));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
+        Background saver = new Background(() -> journal.change((d, now) -> d.startAttempt(now)));
         assertTrue(held.entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
         assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
             assertEquals(DownloadState.DOWNLOADING, journal.read(Download::state));
@@ -149,30 +171,19 @@ class JournalTest {
     }
 
     /** Starts a save of the first change, attempt started, and returns once the store holds it at the door. */
-    private Thread heldFirstSave(HeldStore held, Journal journal) throws InterruptedException {
-        Thread first = Thread.ofPlatform().start(() -> {
-            try {
-                journal.change((d, now) -> d.startAttempt(now));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
+    private Background heldFirstSave(HeldStore held, Journal journal) throws InterruptedException {
+        Background first = new Background(() -> journal.change((d, now) -> d.startAttempt(now)));
         assertTrue(held.entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
         return first;
     }
 
     @Test
-    void aLiveSaveAskedForWhileAnotherIsWrittenReturnsAtOnceAndTheWriterWritesItAfterItsOwn() throws Exception {
+    void aLiveSaveAskedForWhileAnotherIsWrittenReturnsAtOnceAndTheWriterWritesItAfterItsOwn() throws Throwable {
         HeldStore held = new HeldStore();
         Journal journal = journal(held, DownloadState.PENDING);
-        Thread first = heldFirstSave(held, journal);
-        Thread second = Thread.ofPlatform().start(() -> {
-            try {
-                journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), false);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
+        Background first = heldFirstSave(held, journal);
+        Background second = new Background(
+                () -> journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), false));
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> second.join(), "a live save never waits");
         assertEquals(List.of(), held.saves, "nothing written yet");
         held.release.countDown();
@@ -182,10 +193,10 @@ class JournalTest {
     }
 
     @Test
-    void aLiveSaveLeftToTheWriterThatFailsThereIsWrittenByTheNextSaveAndFailsNoOneElse() throws Exception {
+    void aLiveSaveLeftToTheWriterThatFailsThereIsWrittenByTheNextSaveAndFailsNoOneElse() throws Throwable {
         HeldStore held = new HeldStore();
         Journal journal = journal(held, DownloadState.PENDING);
-        Thread first = heldFirstSave(held, journal);
+        Background first = heldFirstSave(held, journal);
         journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), false);
         held.failLiveOnce = true;
         held.release.countDown();
@@ -196,19 +207,50 @@ class JournalTest {
     }
 
     @Test
-    void aDurableSaveWaitsForTheOneBeingWrittenThenWritesTheNewestVersion() throws Exception {
+    void aStoreThatThrowsAnErrorLeavesNoSaveStuckBehindIt() throws Exception {
+        List<String> saves = new ArrayList<>();
+        boolean[] fail = {true};
+        StateStore breaking = new StateStore() {
+            @Override
+            public Optional<Download> load(DownloadId id) {
+                return store.load(id);
+            }
+
+            @Override
+            public void save(Download download) {
+                if (fail[0]) {
+                    fail[0] = false;
+                    throw new OutOfMemoryError("no room for the document");
+                }
+                saves.add("durable " + download.bytesDownloaded());
+            }
+
+            @Override
+            public List<Download> list() {
+                return store.list();
+            }
+
+            @Override
+            public void delete(DownloadId id) {
+            }
+        };
+        Journal journal = journal(breaking, DownloadState.DOWNLOADING);
+        assertThrows(OutOfMemoryError.class,
+                () -> journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), true));
+        assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> journal.progress(PieceMap.prefixOf(200), PieceMap.prefixOf(0), true));
+        assertEquals(List.of("durable 200"), saves);
+    }
+
+    @Test
+    void aDurableSaveWaitsForTheOneBeingWrittenThenWritesTheNewestVersion() throws Throwable {
         HeldStore held = new HeldStore();
         Journal journal = journal(held, DownloadState.PENDING);
-        Thread first = heldFirstSave(held, journal);
-        Thread second = Thread.ofPlatform().start(() -> {
-            try {
-                journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), true);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
+        Background first = heldFirstSave(held, journal);
+        Background second = new Background(
+                () -> journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), true));
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-            while (second.getState() != Thread.State.WAITING) {
+            while (second.thread.getState() != Thread.State.WAITING) {
                 Thread.onSpinWait();
             }
         }, "the durable save waits for the first to be written");
