@@ -10,8 +10,8 @@ import dev.skyloader.domain.PieceMap;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.function.BiConsumer;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import static java.util.Objects.requireNonNull;
 
@@ -170,6 +170,7 @@ final class Journal {
      * @param durably false for a save that a crash of the process needs but a power loss may lose (no fsync)
      */
     void progress(PieceMap written, PieceMap durable, boolean durably) throws IOException {
+        boolean saveDurably = durably;
         synchronized (this) {
             PieceMap known = download.pieces();
             if (download.state() != DownloadState.DOWNLOADING) {
@@ -180,7 +181,8 @@ final class Journal {
                 }
                 download.recordDurablePieces(newDurable, now());
                 version++;
-                durably = true;
+                // A late report from the syncer (the transfer has stopped): saved in the document itself.
+                saveDurably = true;
             } else {
                 PieceMap newWritten = known.union(written);
                 PieceMap newDurable = download.durablePieces().union(durable.intersect(newWritten));
@@ -192,7 +194,7 @@ final class Journal {
                 version++;
             }
         }
-        save(durably);
+        save(saveDurably);
     }
 
     /** Served bytes up to {@code written} are in the part file, up to {@code durable} synced: a prefix. */
