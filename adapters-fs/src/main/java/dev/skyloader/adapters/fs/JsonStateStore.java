@@ -41,9 +41,11 @@ final class JsonStateStore implements StateStore {
     private static final System.Logger LOG = System.getLogger(JsonStateStore.class.getName());
     private static final String SUFFIX = ".json";
 
+    /** Thread-safe, and cheap to make parsers and generators from: one for every store. */
+    private static final JsonFactory JSON = new JsonFactory();
+
     private final Path directory;
     private final Clock clock;
-    private static final JsonFactory JSON = new JsonFactory();
 
     JsonStateStore(Path directory, Clock clock) {
         this.directory = requireNonNull(directory, "directory is null");
