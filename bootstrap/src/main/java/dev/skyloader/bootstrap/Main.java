@@ -7,7 +7,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The {@code skyloader} command. Everything happens in {@link Skyloader}; this only turns its answer into an exit code. */
+/**
+ * The {@code skyloader} command. Everything happens in {@link Skyloader}; this only turns its answer into an exit
+ * code.
+ */
 public final class Main {
     private Main() {
     }
