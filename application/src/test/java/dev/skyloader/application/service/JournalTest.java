@@ -177,13 +177,17 @@ class JournalTest {
         return first;
     }
 
+    /** Reports 100 bytes written, none more durable, from a thread of its own. */
+    private static Background reportInBackground(Journal journal, boolean durably) {
+        return new Background(() -> journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), durably));
+    }
+
     @Test
     void aLiveSaveAskedForWhileAnotherIsWrittenReturnsAtOnceAndTheWriterWritesItAfterItsOwn() throws Throwable {
         HeldStore held = new HeldStore();
         Journal journal = journal(held, DownloadState.PENDING);
         Background first = heldFirstSave(held, journal);
-        Background second = new Background(
-                () -> journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), false));
+        Background second = reportInBackground(journal, false);
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> second.join(), "a live save never waits");
         assertEquals(List.of(), held.saves, "nothing written yet");
         held.release.countDown();
@@ -247,8 +251,7 @@ class JournalTest {
         HeldStore held = new HeldStore();
         Journal journal = journal(held, DownloadState.PENDING);
         Background first = heldFirstSave(held, journal);
-        Background second = new Background(
-                () -> journal.progress(PieceMap.prefixOf(100), PieceMap.prefixOf(0), true));
+        Background second = reportInBackground(journal, true);
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             while (second.thread.getState() != Thread.State.WAITING) {
                 Thread.onSpinWait();
