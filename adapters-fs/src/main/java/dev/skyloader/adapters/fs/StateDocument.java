@@ -208,34 +208,34 @@ record StateDocument(
             String name = p.currentName();
             p.nextToken();
             switch (name) {
-                case "schema_version" -> schemaVersion = whole(p, Integer.MIN_VALUE, Integer.MAX_VALUE, 0L).intValue();
+                case "schema_version" -> schemaVersion = intOrZero(p);
                 case "id" -> id = text(p);
                 case "url" -> url = text(p);
                 case "expected_sha256" -> expectedSha256 = text(p);
-                case "expected_size" -> expectedSize = whole(p, Long.MIN_VALUE, Long.MAX_VALUE, null);
-                case "bytes_downloaded" -> bytesDownloaded = whole(p, Long.MIN_VALUE, Long.MAX_VALUE, 0L);
+                case "expected_size" -> expectedSize = longOrNull(p);
+                case "bytes_downloaded" -> bytesDownloaded = longOrZero(p);
                 case "temp_file_path" -> tempFilePath = text(p);
                 case "output_path" -> outputPath = text(p);
                 case "cipher" -> cipher = text(p);
                 case "state" -> state = text(p);
-                case "attempts" -> attempts = whole(p, Integer.MIN_VALUE, Integer.MAX_VALUE, 0L).intValue();
-                case "restarts" -> restarts = whole(p, Integer.MIN_VALUE, Integer.MAX_VALUE, 0L).intValue();
+                case "attempts" -> attempts = intOrZero(p);
+                case "restarts" -> restarts = intOrZero(p);
                 case "next_attempt_at" -> nextAttemptAt = text(p);
                 case "last_error" -> lastError = text(p);
                 case "validator" -> validator = text(p);
                 case "validator_source" -> validatorSource = text(p);
                 case "created_at" -> createdAt = text(p);
                 case "updated_at" -> updatedAt = text(p);
-                case "bytes_durable" -> bytesDurable = whole(p, Long.MIN_VALUE, Long.MAX_VALUE, null);
+                case "bytes_durable" -> bytesDurable = longOrNull(p);
                 case "boot_id" -> bootId = text(p);
                 case "part_encoding" -> partEncoding = text(p);
                 case "header" -> header = text(p);
-                case "placed_size" -> placedSize = whole(p, Long.MIN_VALUE, Long.MAX_VALUE, null);
+                case "placed_size" -> placedSize = longOrNull(p);
                 case "pieces" -> pieces = ranges(p);
                 case "durable_pieces" -> durablePieces = ranges(p);
                 case "mismatched_sha256" -> mismatchedSha256 = text(p);
-                case "reported_size" -> reportedSize = whole(p, Long.MIN_VALUE, Long.MAX_VALUE, null);
-                case "bytes_reused" -> bytesReused = whole(p, Long.MIN_VALUE, Long.MAX_VALUE, null);
+                case "reported_size" -> reportedSize = longOrNull(p);
+                case "bytes_reused" -> bytesReused = longOrNull(p);
                 default -> p.skipChildren();
             }
         }
@@ -258,6 +258,21 @@ record StateDocument(
             throw new JsonParseException(p, "field " + p.currentName() + " must be a string");
         }
         return p.getText();
+    }
+
+    /** An int field: 0 for null. */
+    private static int intOrZero(JsonParser p) throws IOException {
+        return whole(p, Integer.MIN_VALUE, Integer.MAX_VALUE, 0L).intValue();
+    }
+
+    /** A long field: 0 for null. */
+    private static long longOrZero(JsonParser p) throws IOException {
+        return whole(p, Long.MIN_VALUE, Long.MAX_VALUE, 0L);
+    }
+
+    /** An optional long field: null for null. */
+    private static Long longOrNull(JsonParser p) throws IOException {
+        return whole(p, Long.MIN_VALUE, Long.MAX_VALUE, null);
     }
 
     /**
@@ -313,7 +328,7 @@ record StateDocument(
             }
             List<Long> range = new ArrayList<>(2);
             while (p.nextToken() != JsonToken.END_ARRAY) {
-                range.add(whole(p, Long.MIN_VALUE, Long.MAX_VALUE, null));
+                range.add(longOrNull(p));
             }
             ranges.add(range);
         }
